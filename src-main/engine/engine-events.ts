@@ -1,0 +1,16 @@
+import type { SessionStatus } from '../../src-shared/domain';
+import type { Message, Session } from '../../src-shared/types';
+
+/** Everything the engine announces. Message events carry the message as stored at that moment. */
+export interface EngineEvents {
+  'session.created': Session;
+  'session.updated': Session;
+  'session.status': { session: Session; from: SessionStatus; to: SessionStatus; reason: string | null };
+  'session.error': { session: Session; error: string | null };
+  'session.terminated': { session: Session; reason: string | null };
+  'message.published': Message;
+  'message.delivered': Message;
+  'message.acknowledged': { id: string };
+  'message.failed': { id: string; reason: string };
+  'message.dead': { id: string; reason: string };
+}

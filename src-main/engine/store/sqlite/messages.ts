@@ -1,0 +1,383 @@
+import type { Statement } from 'better-sqlite3';
+import { DatabaseError, MessageBusError, OrchestrationError } from '../../../../src-shared/errors';
+import type {
+  ClaimRequest,
+  Failure,
+  InsertResult,
+  MessageCounts,
+  MessageListQuery,
+  MessageMatch,
+  MessageRecord,
+  MessageState,
+  MessageStore,
+  NewMessage,
+  RetryPolicy,
+} from '../port';
+import type { SqliteDb } from './database';
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  type: string;
+  priority: number;
+  sender: string;
+  receiver: string | null;
+  receiver_id: string | null;
+  created_at: number;
+  content: string;
+  metadata: string;
+  tags: string | null;
+  correlation_id: string | null;
+  state: MessageState;
+  attempts: number;
+  max_retries: number;
+  available_at: number;
+  lease_until: number | null;
+  lease_owner: string | null;
+  delivered_at: number | null;
+  acknowledged_at: number | null;
+  failure_reason: string | null;
+  requires_response: number;
+  response_deadline: number | null;
+  expires_at: number | null;
+}
+
+function fromRow(row: MessageRow): MessageRecord {
+  return {
+    id: row.id,
+    type: row.type as MessageRecord['type'],
+    priority: row.priority,
+    sender: row.sender,
+    receiver: row.receiver,
+    receiverId: row.receiver_id,
+    timestamp: row.created_at,
+    content: row.content,
+    metadata: row.metadata,
+    tags: row.tags === null ? null : (JSON.parse(row.tags) as string[]),
+    correlationId: row.correlation_id,
+    state: row.state,
+    attempts: row.attempts,
+    maxRetries: row.max_retries,
+    availableAt: row.available_at,
+    leaseUntil: row.lease_until,
+    leaseOwner: row.lease_owner,
+    deliveredAt: row.delivered_at,
+    acknowledgedAt: row.acknowledged_at,
+    failureReason: row.failure_reason,
+    requiresResponse: row.requires_response === 1,
+    responseDeadline: row.response_deadline,
+    expiresAt: row.expires_at,
+  };
+}
+
+function byQueueOrder(a: MessageRow, b: MessageRow): number {
+  return b.priority - a.priority || a.seq - b.seq;
+}
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/** One subscription filter as SQL; parameters are appended to `params` in order. */
+function matchClause(match: MessageMatch, params: unknown[]): string {
+  const parts: string[] = [];
+  if (match.types) {
+    parts.push(`type IN (${placeholders(match.types.length)})`);
+    params.push(...match.types);
+  }
+  if (match.priorities) {
+    parts.push(`priority IN (${placeholders(match.priorities.length)})`);
+    params.push(...match.priorities);
+  }
+  if (match.senders) {
+    parts.push(`sender IN (${placeholders(match.senders.length)})`);
+    params.push(...match.senders);
+  }
+  if (match.receivers) {
+    const n = placeholders(match.receivers.length);
+    parts.push(`(receiver IS NULL OR receiver IN (${n}) OR receiver_id IN (${n}))`);
+    params.push(...match.receivers, ...match.receivers);
+  }
+  if (match.tags) {
+    parts.push(
+      `EXISTS (SELECT 1 FROM json_each(messages.tags) WHERE json_each.value IN (${placeholders(match.tags.length)}))`,
+    );
+    params.push(...match.tags);
+  }
+  return parts.length === 0 ? '1' : parts.join(' AND ');
+}
+
+const RETRY_SET = `
+  state = CASE WHEN attempts > max_retries THEN 'dead' ELSE 'pending' END,
+  available_at = CASE WHEN attempts > max_retries THEN available_at
+    ELSE @now + min(@max, @base * (1 << min(max(attempts - 1, 0), 30))) END,
+  lease_until = NULL, lease_owner = NULL`;
+
+export class SqliteMessageStore implements MessageStore {
+  private readonly claimCache = new Map<string, Statement>();
+  private readonly s;
+
+  constructor(private readonly db: SqliteDb) {
+    this.s = {
+      insert: db.prepare(`INSERT INTO messages (id, type, priority, sender, receiver, receiver_id, created_at,
+          content, metadata, tags, correlation_id, state, max_retries, available_at, acknowledged_at,
+          requires_response, response_deadline, expires_at)
+        VALUES (@id, @type, @priority, @sender, @receiver, @receiverId, @timestamp, @content, @metadata, @tags,
+          @correlationId, @state, @maxRetries, @availableAt, @acknowledgedAt, @requiresResponse,
+          @responseDeadline, @expiresAt)
+        ON CONFLICT(id) DO NOTHING`),
+      get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
+      queueSize: db
+        .prepare<[], { n: number }>(
+          `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
+                + (SELECT count(*) FROM messages WHERE state = 'leased') AS n`,
+        ),
+      ack: db.prepare<[number, string], { id: string }>(
+        `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
+         WHERE id = ? AND state IN ('pending', 'leased') RETURNING id`,
+      ),
+      fail: db.prepare(
+        `UPDATE messages SET ${RETRY_SET}, failure_reason = @reason WHERE id = @id AND state = 'leased'
+         RETURNING state`,
+      ),
+      dead: db.prepare<[string, string], { id: string }>(
+        `UPDATE messages SET state = 'dead', failure_reason = ?, lease_until = NULL, lease_owner = NULL
+         WHERE id = ? AND state IN ('pending', 'leased') RETURNING id`,
+      ),
+      requeue: db.prepare<[number, string], { id: string }>(
+        `UPDATE messages SET state = 'pending', attempts = 0, available_at = ?, failure_reason = NULL
+         WHERE id = ? AND state = 'dead' RETURNING id`,
+      ),
+      expireLeases: db.prepare(
+        `UPDATE messages SET ${RETRY_SET},
+           failure_reason = 'lease expired: not acknowledged within the lease'
+         WHERE state = 'leased' AND lease_until <= @now`,
+      ),
+      expireTtl: db.prepare<[number], { id: string }>(
+        `UPDATE messages SET state = 'dead', failure_reason = 'expired: not delivered before its TTL'
+         WHERE state = 'pending' AND expires_at <= ? RETURNING id`,
+      ),
+      release: db.prepare(
+        `UPDATE messages SET state = 'pending', lease_until = NULL, lease_owner = NULL
+         WHERE state = 'leased' AND lease_owner = ?`,
+      ),
+      resolve: db.prepare(
+        `UPDATE messages SET receiver_id = ? WHERE receiver = ? AND receiver_id IS NULL
+         AND state IN ('pending', 'leased', 'dead')`,
+      ),
+      counts: db.prepare<[], Record<string, number | null>>(`SELECT count(*) AS total,
+          coalesce(sum(state = 'pending'), 0) AS pending, coalesce(sum(state = 'leased'), 0) AS leased,
+          coalesce(sum(state = 'acknowledged'), 0) AS acknowledged, coalesce(sum(state = 'dead'), 0) AS dead,
+          coalesce(sum(delivered_at IS NOT NULL), 0) AS delivered,
+          avg(delivered_at - created_at) AS latency FROM messages`),
+      wakeup: db.prepare<[number], { t: number | null }>(`SELECT min(t) AS t FROM (
+          SELECT min(available_at) AS t FROM messages WHERE state = 'pending' AND available_at > ?
+          UNION ALL SELECT min(lease_until) FROM messages WHERE state = 'leased'
+          UNION ALL SELECT min(expires_at) FROM messages WHERE state = 'pending' AND expires_at IS NOT NULL)`),
+    };
+  }
+
+  async insert(messages: readonly NewMessage[], maxQueueSize: number): Promise<InsertResult> {
+    const run = this.db.transaction(() => {
+      const out: InsertResult['records'] = [];
+      let added = 0;
+      for (const m of messages) {
+        const info = this.s.insert.run({
+          ...m,
+          tags: m.tags ? JSON.stringify(m.tags) : null,
+          requiresResponse: m.requiresResponse ? 1 : 0,
+        });
+        if (info.changes === 1) {
+          added++;
+          out.push({
+            record: {
+              ...m,
+              attempts: 0,
+              leaseUntil: null,
+              leaseOwner: null,
+              deliveredAt: null,
+              failureReason: null,
+            },
+            duplicate: false,
+          });
+        } else {
+          out.push({ record: fromRow(this.s.get.get(m.id)!), duplicate: true });
+        }
+      }
+      if (added > 0) {
+        const size = this.s.queueSize.get()!.n;
+        if (size > maxQueueSize) {
+          throw new MessageBusError(
+            'QUEUE_FULL',
+            `The queue is full: ${size - added} messages are waiting or in flight and the limit is ` +
+              `${maxQueueSize}. Nothing was published; retry once consumers catch up, or raise maxQueueSize.`,
+            { details: { queueSize: size - added, maxQueueSize, rejected: added } },
+          );
+        }
+      }
+      return out;
+    });
+    return { records: guard(() => run.immediate()) };
+  }
+
+  async claim(request: ClaimRequest): Promise<MessageRecord[]> {
+    if (request.matches.length === 0 || request.limit <= 0) return [];
+    const key = JSON.stringify(request.matches);
+    const params: unknown[] = [];
+    const where = request.matches.map((m) => `(${matchClause(m, params)})`).join(' OR ');
+    let stmt = this.claimCache.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(`UPDATE messages SET state = 'leased', lease_until = ?, lease_owner = ?,
+          attempts = attempts + 1, delivered_at = coalesce(delivered_at, ?)
+        WHERE seq IN (SELECT seq FROM messages WHERE state = 'pending' AND available_at <= ? AND (${where})
+          ORDER BY priority DESC, seq LIMIT ?)
+        RETURNING *`);
+      if (this.claimCache.size > 200) this.claimCache.clear();
+      this.claimCache.set(key, stmt);
+    }
+    const { now } = request;
+    const rows = guard(
+      () =>
+        stmt.all(now + request.leaseMs, request.owner, now, now, ...params, request.limit) as MessageRow[],
+    );
+    return rows.sort(byQueueOrder).map(fromRow);
+  }
+
+  async acknowledge(ids: readonly string[], now: number): Promise<string[]> {
+    const run = this.db.transaction(() => {
+      const done: string[] = [];
+      for (const id of ids) if (this.s.ack.get(now, id)) done.push(id);
+      return done;
+    });
+    return guard(() => run.immediate());
+  }
+
+  async fail(failures: readonly Failure[], policy: RetryPolicy, now: number): Promise<string[]> {
+    const run = this.db.transaction(() => {
+      const dead: string[] = [];
+      for (const f of failures) {
+        const row = this.s.fail.get({
+          id: f.id,
+          reason: f.reason,
+          now,
+          base: policy.backoffBaseMs,
+          max: policy.backoffMaxMs,
+        }) as { state: string } | undefined;
+        if (row?.state === 'dead') dead.push(f.id);
+      }
+      return dead;
+    });
+    return guard(() => run.immediate());
+  }
+
+  async deadLetter(failures: readonly Failure[], _now: number): Promise<string[]> {
+    const run = this.db.transaction(() => {
+      const done: string[] = [];
+      for (const f of failures) if (this.s.dead.get(f.reason, f.id)) done.push(f.id);
+      return done;
+    });
+    return guard(() => run.immediate());
+  }
+
+  async requeue(ids: readonly string[], now: number): Promise<string[]> {
+    const run = this.db.transaction(() => {
+      const done: string[] = [];
+      for (const id of ids) if (this.s.requeue.get(now, id)) done.push(id);
+      return done;
+    });
+    return guard(() => run.immediate());
+  }
+
+  async sweep(policy: RetryPolicy, now: number): Promise<{ requeued: number; dead: string[] }> {
+    const run = this.db.transaction(() => {
+      const requeued = this.s.expireLeases.run({
+        now,
+        base: policy.backoffBaseMs,
+        max: policy.backoffMaxMs,
+      }).changes;
+      const dead = this.s.expireTtl.all(now).map((r) => r.id);
+      return { requeued, dead };
+    });
+    return guard(() => run.immediate());
+  }
+
+  async releaseLeases(owner: string): Promise<number> {
+    return guard(() => this.s.release.run(owner).changes);
+  }
+
+  async resolveReceiver(name: string, sessionId: string): Promise<number> {
+    return guard(() => this.s.resolve.run(sessionId, name).changes);
+  }
+
+  async get(id: string): Promise<MessageRecord | undefined> {
+    const row = guard(() => this.s.get.get(id));
+    return row ? fromRow(row) : undefined;
+  }
+
+  async list(query: MessageListQuery): Promise<MessageRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.receiver) {
+      where.push('(receiver = ? OR receiver_id = ?)');
+      params.push(query.receiver, query.receiver);
+    }
+    if (query.sender) {
+      where.push('sender = ?');
+      params.push(query.sender);
+    }
+    if (query.state) {
+      where.push('state = ?');
+      params.push(query.state);
+    }
+    if (query.type) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
+    const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY priority DESC, seq LIMIT ?`;
+    const rows = guard(() => this.db.prepare(sql).all(...params, query.limit) as MessageRow[]);
+    return rows.map(fromRow);
+  }
+
+  async counts(): Promise<MessageCounts> {
+    const r = guard(() => this.s.counts.get()!);
+    return {
+      total: r.total ?? 0,
+      pending: r.pending ?? 0,
+      leased: r.leased ?? 0,
+      acknowledged: r.acknowledged ?? 0,
+      dead: r.dead ?? 0,
+      delivered: r.delivered ?? 0,
+      averageLatencyMs: r.latency ?? 0,
+    };
+  }
+
+  async queueSize(): Promise<number> {
+    return guard(() => this.s.queueSize.get()!.n);
+  }
+
+  async nextWakeup(now: number): Promise<number | null> {
+    return guard(() => this.s.wakeup.get(now)!.t);
+  }
+}
+
+/** SQLite failures become QUERY_FAILED; our own errors pass through. */
+export function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof OrchestrationError) throw error;
+    const e = error as Error & { code?: string };
+    if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      throw new DatabaseError('DUPLICATE_ENTRY', `Duplicate entry: ${e.message}`, { cause: error });
+    }
+    if (e.code === 'SQLITE_BUSY') {
+      throw new DatabaseError('QUERY_FAILED', 'The database is busy (locked by another process); retry shortly.', {
+        cause: error,
+        recoverable: true,
+      });
+    }
+    if (typeof e.code === 'string' && e.code.startsWith('SQLITE')) {
+      throw new DatabaseError('QUERY_FAILED', `Database query failed: ${e.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
