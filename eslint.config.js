@@ -2,15 +2,50 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'sdk/dist', 'bench/results', 'e2e/artifacts'] },
+  {
+    ignores: [
+      'node_modules',
+      'scratch',
+      'out',
+      'dist',
+      'sdk/dist',
+      'bench/results',
+      'e2e/artifacts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', Buffer: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', performance: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', window: 'readonly', document: 'readonly', requestAnimationFrame: 'readonly', WebSocket: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        Buffer: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        performance: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        requestAnimationFrame: 'readonly',
+        WebSocket: 'readonly',
+      },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -23,7 +58,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['electron', 'electron/*'], message: 'The engine must not import electron.' },
-            { group: ['react', 'react-dom', 'react/*', '@xyflow/*', 'zustand'], message: 'The engine must not import React.' },
+            {
+              group: ['react', 'react-dom', 'react/*', '@xyflow/*', 'zustand'],
+              message: 'The engine must not import React.',
+            },
             { group: ['**/src-renderer/**'], message: 'The engine must not import the renderer.' },
           ],
         },

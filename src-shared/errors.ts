@@ -119,7 +119,11 @@ export class ValidationError extends OrchestrationError {
 }
 
 export class AuthenticationError extends OrchestrationError {
-  constructor(code: 'AUTH_REQUIRED' | 'INVALID_TOKEN', message: string, options?: OrchestrationErrorOptions) {
+  constructor(
+    code: 'AUTH_REQUIRED' | 'INVALID_TOKEN',
+    message: string,
+    options?: OrchestrationErrorOptions,
+  ) {
     super(code, message, options);
     this.name = 'AuthenticationError';
   }
@@ -178,7 +182,9 @@ export function toOrchestrationError(value: unknown): OrchestrationError {
 
 /** Rebuilds an error received over a transport, keeping its code and details. */
 export function fromSerializedError(data: SerializedError): OrchestrationError {
-  const code = (ERROR_CODES as readonly string[]).includes(data.code) ? data.code : 'INTERNAL_ERROR';
+  const code = (ERROR_CODES as readonly string[]).includes(data.code)
+    ? data.code
+    : 'INTERNAL_ERROR';
   const error = new OrchestrationError(code, data.message, {
     severity: data.severity,
     recoverable: data.recoverable,

@@ -34,7 +34,8 @@ export function validate<S extends z.ZodType>(
   const first = result.error.issues[0]!;
   const firstField = issues[0]!.field;
   const valueAt = first.path.reduce<unknown>(
-    (acc, key) => (acc && typeof acc === 'object' ? (acc as Record<PropertyKey, unknown>)[key] : undefined),
+    (acc, key) =>
+      acc && typeof acc === 'object' ? (acc as Record<PropertyKey, unknown>)[key] : undefined,
     value,
   );
   const missing = first.code === 'invalid_type' && valueAt === undefined;
@@ -46,7 +47,13 @@ export function validate<S extends z.ZodType>(
   else if (missing && !first.message.includes('required')) message = `${firstField} is required`;
   else message = first.message;
   const location = firstField ? ` (${firstField})` : '';
-  throw new ValidationError(code, `Invalid ${what}${location}: ${message}`, firstField || undefined, valueAt, {
-    details: { issues },
-  });
+  throw new ValidationError(
+    code,
+    `Invalid ${what}${location}: ${message}`,
+    firstField || undefined,
+    valueAt,
+    {
+      details: { issues },
+    },
+  );
 }

@@ -5,7 +5,12 @@ import type { Message, Session } from '../../src-shared/types';
 export interface EngineEvents {
   'session.created': Session;
   'session.updated': Session;
-  'session.status': { session: Session; from: SessionStatus; to: SessionStatus; reason: string | null };
+  'session.status': {
+    session: Session;
+    from: SessionStatus;
+    to: SessionStatus;
+    reason: string | null;
+  };
   'session.error': { session: Session; error: string | null };
   'session.terminated': { session: Session; reason: string | null };
   'message.published': Message;

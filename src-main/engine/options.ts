@@ -6,7 +6,9 @@ import { DEFAULT_BUS_OPTIONS } from './bus';
 const positiveInt = z.number().int().positive();
 
 export const engineOptionsSchema = z.strictObject({
-  databasePath: z.string({ error: 'databasePath is required: where the SQLite database lives' }).min(1),
+  databasePath: z
+    .string({ error: 'databasePath is required: where the SQLite database lives' })
+    .min(1),
   messageQueuePath: z.string().min(1).optional(),
   durability: z.enum(['normal', 'full']).optional(),
   maxSessions: positiveInt.max(100_000).optional(),

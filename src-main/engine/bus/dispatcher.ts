@@ -8,7 +8,13 @@ import { ValidationError } from '../../../src-shared/errors';
 import type { Message } from '../../../src-shared/types';
 import type { TypedEmitter } from '../events';
 import type { EngineEvents } from '../engine-events';
-import type { Failure, MessageMatch, MessageRecord, MessageStore, RetryPolicy } from '../store/port';
+import type {
+  Failure,
+  MessageMatch,
+  MessageRecord,
+  MessageStore,
+  RetryPolicy,
+} from '../store/port';
 import { matches } from './filters';
 import { GroupCommit } from './group-commit';
 import { toMessage } from './message-view';
@@ -78,7 +84,9 @@ export class Dispatcher {
       return groups.map((ids) => ids.filter((id) => done.has(id)));
     });
     this.fails = new GroupCommit(async (groups) => {
-      const dead = new Set(await this.store.fail(groups.flat(), this.options.retry, this.options.now()));
+      const dead = new Set(
+        await this.store.fail(groups.flat(), this.options.retry, this.options.now()),
+      );
       return groups.map((fs) => fs.filter((f) => dead.has(f.id)).map((f) => f.id));
     });
   }
@@ -97,13 +105,27 @@ export class Dispatcher {
     this.kick();
   }
 
-  subscribe(match: MessageMatch, handler: MessageHandler, options: SubscribeOptions = {}): () => void {
+  subscribe(
+    match: MessageMatch,
+    handler: MessageHandler,
+    options: SubscribeOptions = {},
+  ): () => void {
     if (typeof handler !== 'function') {
-      throw new ValidationError('INVALID_INPUT', 'subscribe needs a handler function.', 'handler', handler);
+      throw new ValidationError(
+        'INVALID_INPUT',
+        'subscribe needs a handler function.',
+        'handler',
+        handler,
+      );
     }
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new ValidationError('INVALID_INPUT', 'concurrency must be a whole number ≥ 1.', 'concurrency', concurrency);
+      throw new ValidationError(
+        'INVALID_INPUT',
+        'concurrency must be a whole number ≥ 1.',
+        'concurrency',
+        concurrency,
+      );
     }
     const sub: Subscription = {
       match,
@@ -120,8 +142,10 @@ export class Dispatcher {
       if (sub.closed) return;
       sub.closed = true;
       this.subs.delete(sub);
-      // Prefetched but unstarted deliveries count as done for this subscription.
-      for (const entry of sub.queue.splice(0)) this.settle(entry, sub, null);
+      // Prefetched deliveries it never started go back to the queue (as a failed attempt) rather than being acknowledged.
+      for (const entry of sub.queue.splice(0)) {
+        this.settle(entry, sub, new Error('the subscriber unsubscribed before handling it'));
+      }
     };
   }
 
@@ -148,7 +172,8 @@ export class Dispatcher {
       return true;
     }
     const record = await this.store.get(id);
-    if (!record) throw new ValidationError('INVALID_INPUT', `No message with id "${id}".`, 'id', id);
+    if (!record)
+      throw new ValidationError('INVALID_INPUT', `No message with id "${id}".`, 'id', id);
     if (record.state === 'dead') {
       throw new ValidationError(
         'INVALID_INPUT',
@@ -171,7 +196,8 @@ export class Dispatcher {
       return;
     }
     const record = await this.store.get(id);
-    if (!record) throw new ValidationError('INVALID_INPUT', `No message with id "${id}".`, 'id', id);
+    if (!record)
+      throw new ValidationError('INVALID_INPUT', `No message with id "${id}".`, 'id', id);
     throw new ValidationError(
       'INVALID_INPUT',
       `Message "${id}" is ${record.state}; only a pending or delivered message can be rejected.`,
@@ -205,7 +231,11 @@ export class Dispatcher {
       for (const id of dead) this.events.emit('message.dead', { id, reason: 'expired' });
       for (const [id, entry] of this.inflight) {
         // The store took back expired leases; forget our copy so a late ack cannot double-count.
-        if (entry.record.leaseUntil !== null && entry.record.leaseUntil <= now && entry.remaining === 0) {
+        if (
+          entry.record.leaseUntil !== null &&
+          entry.record.leaseUntil <= now &&
+          entry.remaining === 0
+        ) {
           this.inflight.delete(id);
         }
       }

@@ -64,7 +64,10 @@ interface Waiter {
 const SYSTEM: readonly string[] = SYSTEM_TYPES;
 
 export class MessageBus {
-  private readonly publishes: GroupCommit<NewMessage, { message: NewMessage; duplicate: boolean; stored: Message | null }>;
+  private readonly publishes: GroupCommit<
+    NewMessage,
+    { message: NewMessage; duplicate: boolean; stored: Message | null }
+  >;
   private readonly dispatcher: Dispatcher;
   private readonly waiters = new Map<string, Waiter>();
   private accepting = true;
@@ -101,7 +104,12 @@ export class MessageBus {
   async publishBatch(inputs: readonly PublishInput[]): Promise<Message[]> {
     this.assertOpen();
     if (!Array.isArray(inputs) || inputs.length === 0) {
-      throw new ValidationError('INVALID_INPUT', 'publishBatch needs a non-empty array of messages.', 'messages', inputs);
+      throw new ValidationError(
+        'INVALID_INPUT',
+        'publishBatch needs a non-empty array of messages.',
+        'messages',
+        inputs,
+      );
     }
     if (inputs.length > this.options.maxBatchSize) {
       throw new ValidationError(
@@ -111,14 +119,20 @@ export class MessageBus {
         inputs.length,
       );
     }
-    const prepared = await Promise.all(inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? i : -1)));
+    const prepared = await Promise.all(
+      inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? i : -1)),
+    );
     const results = await this.publishes.submit(prepared.map((p) => p.record));
-    const out = results.map((r, i) => r.stored ?? this.viewOf(r.message, prepared[i]!.content, prepared[i]!.metadata));
+    const out = results.map(
+      (r, i) => r.stored ?? this.viewOf(r.message, prepared[i]!.content, prepared[i]!.metadata),
+    );
     for (let i = 0; i < out.length; i++) {
       const message = out[i]!;
       if (results[i]!.duplicate) continue;
       this.events.emit('message.published', message);
-      const waiter = message.metadata.correlationId ? this.waiters.get(message.metadata.correlationId) : undefined;
+      const waiter = message.metadata.correlationId
+        ? this.waiters.get(message.metadata.correlationId)
+        : undefined;
       if (waiter && message.state === 'acknowledged') {
         this.waiters.delete(message.metadata.correlationId!);
         clearTimeout(waiter.timer);
@@ -135,7 +149,12 @@ export class MessageBus {
    */
   async request(input: PublishInput, timeoutMs = 30_000): Promise<Message> {
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-      throw new ValidationError('INVALID_INPUT', 'timeoutMs must be a positive whole number.', 'timeoutMs', timeoutMs);
+      throw new ValidationError(
+        'INVALID_INPUT',
+        'timeoutMs must be a positive whole number.',
+        'timeoutMs',
+        timeoutMs,
+      );
     }
     const id = (input && typeof input === 'object' && input.id) || randomUUID();
     const response = new Promise<Message>((resolve, reject) => {
@@ -152,7 +171,12 @@ export class MessageBus {
       this.waiters.set(id, { resolve, reject, timer });
     });
     try {
-      await this.publish({ ...input, id, requiresResponse: true, responseDeadline: this.options.now() + timeoutMs });
+      await this.publish({
+        ...input,
+        id,
+        requiresResponse: true,
+        responseDeadline: this.options.now() + timeoutMs,
+      });
     } catch (error) {
       const waiter = this.waiters.get(id);
       if (waiter) clearTimeout(waiter.timer);
@@ -163,7 +187,10 @@ export class MessageBus {
   }
 
   /** Answers `request`: addressed to its sender, correlated by its id. */
-  respond(request: Pick<Message, 'id' | 'sender'>, input: Omit<PublishInput, 'receiver'>): Promise<Message> {
+  respond(
+    request: Pick<Message, 'id' | 'sender'>,
+    input: Omit<PublishInput, 'receiver'>,
+  ): Promise<Message> {
     return this.publish({
       ...input,
       receiver: request.sender,
@@ -175,7 +202,11 @@ export class MessageBus {
    * Delivers every matching message to `handler` (at least once). Returns the unsubscribe function.
    * Senders and receivers may be given by session id or name.
    */
-  subscribe(filter: SubscriptionFilter | undefined, handler: MessageHandler, options?: SubscribeOptions): () => void {
+  subscribe(
+    filter: SubscriptionFilter | undefined,
+    handler: MessageHandler,
+    options?: SubscribeOptions,
+  ): () => void {
     this.assertOpen();
     const match = this.withAliases(toMatch(filter));
     return this.dispatcher.subscribe(match, handler, options);
@@ -201,7 +232,12 @@ export class MessageBus {
   async requeue(id: string): Promise<void> {
     const done = await this.store.requeue([this.requireId(id)], this.options.now());
     if (done.length === 0) {
-      throw new ValidationError('INVALID_INPUT', `Message "${id}" is not in the dead-letter queue.`, 'id', id);
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `Message "${id}" is not in the dead-letter queue.`,
+        'id',
+        id,
+      );
     }
     this.dispatcher.kick();
   }
@@ -242,7 +278,13 @@ export class MessageBus {
     const queueSize = await this.store.queueSize();
     const fill = queueSize / this.options.maxQueueSize;
     const status = fill > 0.9 ? 'unhealthy' : fill >= 0.7 ? 'degraded' : 'healthy';
-    return { status, queueSize, maxQueueSize: this.options.maxQueueSize, fill, accepting: this.accepting };
+    return {
+      status,
+      queueSize,
+      maxQueueSize: this.options.maxQueueSize,
+      fill,
+      accepting: this.accepting,
+    };
   }
 
   /** Refuses new publishes, commits what was accepted, lets handlers finish, returns unacked leases. */
@@ -253,14 +295,22 @@ export class MessageBus {
     await this.dispatcher.stop(drainMs);
     for (const [id, waiter] of this.waiters) {
       clearTimeout(waiter.timer);
-      waiter.reject(new OrchestrationError('SERVICE_UNAVAILABLE', `The bus shut down before ${id} was answered.`));
+      waiter.reject(
+        new OrchestrationError(
+          'SERVICE_UNAVAILABLE',
+          `The bus shut down before ${id} was answered.`,
+        ),
+      );
     }
     this.waiters.clear();
   }
 
   private assertOpen(): void {
     if (!this.accepting) {
-      throw new OrchestrationError('SERVICE_UNAVAILABLE', 'The message bus has been shut down; open a new engine.');
+      throw new OrchestrationError(
+        'SERVICE_UNAVAILABLE',
+        'The message bus has been shut down; open a new engine.',
+      );
     }
   }
 
@@ -293,19 +343,37 @@ export class MessageBus {
     try {
       content = JSON.stringify(p.content ?? null);
     } catch (cause) {
-      throw new ValidationError('INVALID_FORMAT', `content must be JSON: ${(cause as Error).message}`, 'content', undefined);
+      throw new ValidationError(
+        'INVALID_FORMAT',
+        `content must be JSON: ${(cause as Error).message}`,
+        'content',
+        undefined,
+      );
     }
     if (content === undefined) {
-      throw new ValidationError('INVALID_FORMAT', 'content must be JSON (got a function or symbol).', 'content', undefined);
+      throw new ValidationError(
+        'INVALID_FORMAT',
+        'content must be JSON (got a function or symbol).',
+        'content',
+        undefined,
+      );
     }
-    if (content.length > this.options.maxContentBytes / 3 && Buffer.byteLength(content) > this.options.maxContentBytes) {
+    if (
+      content.length > this.options.maxContentBytes / 3 &&
+      Buffer.byteLength(content) > this.options.maxContentBytes
+    ) {
       throw new ValidationError(
         'INVALID_MESSAGE',
         `content is ${Buffer.byteLength(content)} bytes as JSON; the limit is ${this.options.maxContentBytes} ` +
           `(maxContentBytes). Send a reference (a path or URL) instead of the data.`,
         'content',
         undefined,
-        { details: { sizeBytes: Buffer.byteLength(content), limitBytes: this.options.maxContentBytes } },
+        {
+          details: {
+            sizeBytes: Buffer.byteLength(content),
+            limitBytes: this.options.maxContentBytes,
+          },
+        },
       );
     }
     const sender = await this.resolveSender(p.sender, p.type);
@@ -339,7 +407,10 @@ export class MessageBus {
     return { record, content: p.content ?? null, metadata };
   }
 
-  private async resolveSender(sender: string, type: MessageType): Promise<{ id: string; type?: SessionType }> {
+  private async resolveSender(
+    sender: string,
+    type: MessageType,
+  ): Promise<{ id: string; type?: SessionType }> {
     if (sender === SYSTEM_SENDER) {
       if (!SYSTEM.includes(type)) {
         throw new ValidationError(
@@ -352,7 +423,12 @@ export class MessageBus {
       return { id: SYSTEM_SENDER };
     }
     if (SYSTEM.includes(type)) {
-      throw new ValidationError('INVALID_MESSAGE', `${type} is a system message; only the engine sends it.`, 'type', type);
+      throw new ValidationError(
+        'INVALID_MESSAGE',
+        `${type} is a system message; only the engine sends it.`,
+        'type',
+        type,
+      );
     }
     const found = await this.sessions.typeOf(sender);
     if (!found) {
@@ -366,7 +442,12 @@ export class MessageBus {
     return found;
   }
 
-  private checkDirection(type: MessageType, from: SessionType, to: SessionType | undefined, receiver: string | null) {
+  private checkDirection(
+    type: MessageType,
+    from: SessionType,
+    to: SessionType | undefined,
+    receiver: string | null,
+  ) {
     const allowed = allowedTypes(from, to);
     if (allowed.includes(type)) return;
     const target = to ? `a ${to}` : receiver ? `"${receiver}"` : 'a broadcast';
@@ -382,10 +463,20 @@ export class MessageBus {
   }
 
   private viewOf(m: NewMessage, content: unknown, metadata: Message['metadata']): Message {
-    return toMessage({ ...m, attempts: 0, leaseUntil: null, leaseOwner: null, deliveredAt: null, failureReason: null }, {
-      content,
-      metadata,
-    });
+    return toMessage(
+      {
+        ...m,
+        attempts: 0,
+        leaseUntil: null,
+        leaseOwner: null,
+        deliveredAt: null,
+        failureReason: null,
+      },
+      {
+        content,
+        metadata,
+      },
+    );
   }
 
   private async commit(groups: NewMessage[][]) {

@@ -70,7 +70,12 @@ export class SessionRegistry {
   /** By id or by unique name. */
   async get(idOrName: string): Promise<Session | undefined> {
     if (typeof idOrName !== 'string' || idOrName.length === 0) {
-      throw new ValidationError('MISSING_FIELD', 'A session id or name is required.', 'id', idOrName);
+      throw new ValidationError(
+        'MISSING_FIELD',
+        'A session id or name is required.',
+        'id',
+        idOrName,
+      );
     }
     const session = (await this.store.get(idOrName)) ?? (await this.store.getByName(idOrName));
     if (session) this.remember(session);
@@ -80,7 +85,12 @@ export class SessionRegistry {
   async require(idOrName: string): Promise<Session> {
     const session = await this.get(idOrName);
     if (!session) {
-      throw new ValidationError('INVALID_INPUT', `No session with id or name "${idOrName}".`, 'id', idOrName);
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `No session with id or name "${idOrName}".`,
+        'id',
+        idOrName,
+      );
     }
     return session;
   }
@@ -136,7 +146,13 @@ export class SessionRegistry {
   async history(idOrName: string): Promise<SessionHistoryEntry[]> {
     const session = await this.require(idOrName);
     const rows = await this.store.history(session.id);
-    return rows.map((r) => ({ at: r.at, kind: r.kind, from: r.fromStatus, to: r.toStatus, reason: r.reason }));
+    return rows.map((r) => ({
+      at: r.at,
+      kind: r.kind,
+      from: r.fromStatus,
+      to: r.toStatus,
+      reason: r.reason,
+    }));
   }
 
   private async apply(
@@ -175,7 +191,8 @@ export class SessionRegistry {
       if (moved) {
         this.events.emit('session.status', { session: updated, from: current.status, to, reason });
         if (to === 'error') this.events.emit('session.error', { session: updated, error: reason });
-        if (to === 'terminated') this.events.emit('session.terminated', { session: updated, reason });
+        if (to === 'terminated')
+          this.events.emit('session.terminated', { session: updated, reason });
       }
       return updated;
     }

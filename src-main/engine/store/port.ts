@@ -169,7 +169,10 @@ export interface SessionStore {
   ): Promise<SessionRecord | undefined>;
   get(id: string): Promise<SessionRecord | undefined>;
   getByName(name: string): Promise<SessionRecord | undefined>;
-  list(filter: { type?: SessionType; statuses?: readonly SessionStatus[] }): Promise<SessionRecord[]>;
+  list(filter: {
+    type?: SessionType;
+    statuses?: readonly SessionStatus[];
+  }): Promise<SessionRecord[]>;
   history(id: string): Promise<SessionEventRecord[]>;
 }
 

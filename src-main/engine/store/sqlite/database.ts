@@ -47,7 +47,11 @@ export function openDatabase(options: OpenOptions): SqliteDb {
 }
 
 /** Brings the schema up to SCHEMA_VERSION; each step and its version bump commit together. */
-export function migrate(db: SqliteDb, path: string, migrations: readonly string[] = MIGRATIONS): void {
+export function migrate(
+  db: SqliteDb,
+  path: string,
+  migrations: readonly string[] = MIGRATIONS,
+): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw new DatabaseError(

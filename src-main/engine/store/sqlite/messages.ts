@@ -117,7 +117,8 @@ export class SqliteMessageStore implements MessageStore {
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
-      insert: db.prepare(`INSERT INTO messages (id, type, priority, sender, receiver, receiver_id, created_at,
+      insert:
+        db.prepare(`INSERT INTO messages (id, type, priority, sender, receiver, receiver_id, created_at,
           content, metadata, tags, correlation_id, state, max_retries, available_at, acknowledged_at,
           requires_response, response_deadline, expires_at)
         VALUES (@id, @type, @priority, @sender, @receiver, @receiverId, @timestamp, @content, @metadata, @tags,
@@ -125,11 +126,10 @@ export class SqliteMessageStore implements MessageStore {
           @responseDeadline, @expiresAt)
         ON CONFLICT(id) DO NOTHING`),
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
-      queueSize: db
-        .prepare<[], { n: number }>(
-          `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
+      queueSize: db.prepare<[], { n: number }>(
+        `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
                 + (SELECT count(*) FROM messages WHERE state = 'leased') AS n`,
-        ),
+      ),
       ack: db.prepare<[number, string], { id: string }>(
         `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
          WHERE id = ? AND state IN ('pending', 'leased') RETURNING id`,
@@ -225,7 +225,8 @@ export class SqliteMessageStore implements MessageStore {
     const where = request.matches.map((m) => `(${matchClause(m, params)})`).join(' OR ');
     let stmt = this.claimCache.get(key);
     if (!stmt) {
-      stmt = this.db.prepare(`UPDATE messages SET state = 'leased', lease_until = ?, lease_owner = ?,
+      stmt = this.db
+        .prepare(`UPDATE messages SET state = 'leased', lease_until = ?, lease_owner = ?,
           attempts = attempts + 1, delivered_at = coalesce(delivered_at, ?)
         WHERE seq IN (SELECT seq FROM messages WHERE state = 'pending' AND available_at <= ? AND (${where})
           ORDER BY priority DESC, seq LIMIT ?)
@@ -236,7 +237,14 @@ export class SqliteMessageStore implements MessageStore {
     const { now } = request;
     const rows = guard(
       () =>
-        stmt.all(now + request.leaseMs, request.owner, now, now, ...params, request.limit) as MessageRow[],
+        stmt.all(
+          now + request.leaseMs,
+          request.owner,
+          now,
+          now,
+          ...params,
+          request.limit,
+        ) as MessageRow[],
     );
     return rows.sort(byQueueOrder).map(fromRow);
   }
@@ -370,13 +378,19 @@ export function guard<T>(fn: () => T): T {
       throw new DatabaseError('DUPLICATE_ENTRY', `Duplicate entry: ${e.message}`, { cause: error });
     }
     if (e.code === 'SQLITE_BUSY') {
-      throw new DatabaseError('QUERY_FAILED', 'The database is busy (locked by another process); retry shortly.', {
-        cause: error,
-        recoverable: true,
-      });
+      throw new DatabaseError(
+        'QUERY_FAILED',
+        'The database is busy (locked by another process); retry shortly.',
+        {
+          cause: error,
+          recoverable: true,
+        },
+      );
     }
     if (typeof e.code === 'string' && e.code.startsWith('SQLITE')) {
-      throw new DatabaseError('QUERY_FAILED', `Database query failed: ${e.message}`, { cause: error });
+      throw new DatabaseError('QUERY_FAILED', `Database query failed: ${e.message}`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -53,25 +53,33 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
-      insert: db.prepare(`INSERT INTO sessions (id, type, name, workspace, status, state, metadata, timeout_ms,
+      insert:
+        db.prepare(`INSERT INTO sessions (id, type, name, workspace, status, state, metadata, timeout_ms,
           created_at, updated_at, last_heartbeat_at, error)
         VALUES (@id, @type, @name, @workspace, @status, @state, @metadata, @timeoutMs, @createdAt, @updatedAt,
           @lastHeartbeatAt, @error)`),
       live: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sessions WHERE ${LIVE}`),
       byName: db.prepare<[string], SessionRow>(`SELECT * FROM sessions WHERE name = ?`),
       byId: db.prepare<[string], SessionRow>(`SELECT * FROM sessions WHERE id = ?`),
-      event: db.prepare(`INSERT INTO session_events (session_id, at, kind, from_status, to_status, reason)
+      event:
+        db.prepare(`INSERT INTO session_events (session_id, at, kind, from_status, to_status, reason)
         VALUES (@sessionId, @at, @kind, @fromStatus, @toStatus, @reason)`),
-      history: db.prepare<[string], EventRow>(`SELECT * FROM session_events WHERE session_id = ? ORDER BY seq`),
+      history: db.prepare<[string], EventRow>(
+        `SELECT * FROM session_events WHERE session_id = ? ORDER BY seq`,
+      ),
     };
   }
 
   async insert(session: SessionRecord, maxLive: number): Promise<void> {
     const run = this.db.transaction(() => {
       if (this.s.byName.get(session.name)) {
-        throw new DatabaseError('DUPLICATE_ENTRY', `A session named "${session.name}" already exists.`, {
-          details: { field: 'name', value: session.name },
-        });
+        throw new DatabaseError(
+          'DUPLICATE_ENTRY',
+          `A session named "${session.name}" already exists.`,
+          {
+            details: { field: 'name', value: session.name },
+          },
+        );
       }
       const live = this.s.live.get()!.n;
       if (live >= maxLive) {
@@ -125,7 +133,9 @@ export class SqliteSessionStore implements SessionStore {
     }
     const run = this.db.transaction(() => {
       const row = this.db
-        .prepare(`UPDATE sessions SET ${sets.join(', ')} WHERE id = @id AND status = @expectedStatus RETURNING *`)
+        .prepare(
+          `UPDATE sessions SET ${sets.join(', ')} WHERE id = @id AND status = @expectedStatus RETURNING *`,
+        )
         .get(params) as SessionRow | undefined;
       if (!row) return undefined;
       this.s.event.run({ sessionId: id, ...event });
@@ -144,7 +154,10 @@ export class SqliteSessionStore implements SessionStore {
     return row ? fromRow(row) : undefined;
   }
 
-  async list(filter: { type?: SessionType; statuses?: readonly SessionStatus[] }): Promise<SessionRecord[]> {
+  async list(filter: {
+    type?: SessionType;
+    statuses?: readonly SessionStatus[];
+  }): Promise<SessionRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.type) {

@@ -1,0 +1,2 @@
+export { createScriptRunner } from './runner';
+export type { ScriptRunnerOptions, ScriptSendRequest, ScriptState } from './types';
