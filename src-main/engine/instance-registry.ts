@@ -52,11 +52,18 @@ export function registerInstance(dir: string): InstanceRegistration {
     }
   }
   const file: InstanceFile = { owner, pid: process.pid, hostname: host, startedAt: Date.now() };
-  writeFileSync(join(dir, fileName(owner)), JSON.stringify(file));
+  const own = join(dir, fileName(owner));
+  writeFileSync(own, JSON.stringify(file));
+  // A process that exits without close() did not crash: its file goes, and so a file left behind means a kill.
+  const onExit = () => rmSync(own, { force: true });
+  process.on('exit', onExit);
   return {
     owner,
     deadOwners,
     forget: (dead) => rmSync(join(dir, fileName(dead)), { force: true }),
-    release: () => rmSync(join(dir, fileName(owner)), { force: true }),
+    release: () => {
+      process.off('exit', onExit);
+      onExit();
+    },
   };
 }
