@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   SYSTEM_SENDER,
   SYSTEM_TYPES,
@@ -17,6 +16,7 @@ import {
 import type { BusHealth, BusStats, Message } from '../../../src-shared/types';
 import { validate } from '../../../src-shared/validate';
 import type { TypedEmitter } from '../events';
+import { newId } from '../ids';
 import type { EngineEvents } from '../engine-events';
 import type { SessionRegistry } from '../sessions';
 import type { MessageMatch, MessageStore, NewMessage } from '../store/port';
@@ -156,7 +156,7 @@ export class MessageBus {
         timeoutMs,
       );
     }
-    const id = (input && typeof input === 'object' && input.id) || randomUUID();
+    const id = (input && typeof input === 'object' && input.id) || newId();
     const response = new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(id);
@@ -384,7 +384,7 @@ export class MessageBus {
     const correlationId = metadata.correlationId ?? null;
     const answersWaiter = correlationId !== null && this.waiters.has(correlationId);
     const record: NewMessage = {
-      id: p.id ?? randomUUID(),
+      id: p.id ?? newId(),
       type: p.type,
       priority: p.priority ?? 2,
       sender: sender.id,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   SESSION_TRANSITIONS,
   canTransition,
@@ -17,6 +16,7 @@ import {
 import type { Session, SessionHistoryEntry } from '../../../src-shared/types';
 import { validate } from '../../../src-shared/validate';
 import type { TypedEmitter } from '../events';
+import { newId } from '../ids';
 import type { EngineEvents } from '../engine-events';
 import type { SessionChange, SessionStore } from '../store/port';
 
@@ -47,7 +47,7 @@ export class SessionRegistry {
     const parsed = validate(sessionCreateSchema, input, 'session');
     const now = this.options.now();
     const session: Session = {
-      id: randomUUID(),
+      id: newId(),
       type: parsed.type,
       name: parsed.name,
       workspace: parsed.workspace ?? null,

@@ -121,9 +121,7 @@ export class SqliteMessageStore implements MessageStore {
         db.prepare(`INSERT INTO messages (id, type, priority, sender, receiver, receiver_id, created_at,
           content, metadata, tags, correlation_id, state, max_retries, available_at, acknowledged_at,
           requires_response, response_deadline, expires_at)
-        VALUES (@id, @type, @priority, @sender, @receiver, @receiverId, @timestamp, @content, @metadata, @tags,
-          @correlationId, @state, @maxRetries, @availableAt, @acknowledgedAt, @requiresResponse,
-          @responseDeadline, @expiresAt)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO NOTHING`),
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
       queueSize: db.prepare<[], { n: number }>(
@@ -180,11 +178,26 @@ export class SqliteMessageStore implements MessageStore {
       const out: InsertResult['records'] = [];
       let added = 0;
       for (const m of messages) {
-        const info = this.s.insert.run({
-          ...m,
-          tags: m.tags ? JSON.stringify(m.tags) : null,
-          requiresResponse: m.requiresResponse ? 1 : 0,
-        });
+        const info = this.s.insert.run(
+          m.id,
+          m.type,
+          m.priority,
+          m.sender,
+          m.receiver,
+          m.receiverId,
+          m.timestamp,
+          m.content,
+          m.metadata,
+          m.tags ? JSON.stringify(m.tags) : null,
+          m.correlationId,
+          m.state,
+          m.maxRetries,
+          m.availableAt,
+          m.acknowledgedAt,
+          m.requiresResponse ? 1 : 0,
+          m.responseDeadline,
+          m.expiresAt,
+        );
         if (info.changes === 1) {
           added++;
           out.push({
@@ -228,7 +241,8 @@ export class SqliteMessageStore implements MessageStore {
       stmt = this.db
         .prepare(`UPDATE messages SET state = 'leased', lease_until = ?, lease_owner = ?,
           attempts = attempts + 1, delivered_at = coalesce(delivered_at, ?)
-        WHERE seq IN (SELECT seq FROM messages WHERE state = 'pending' AND available_at <= ? AND (${where})
+        WHERE seq IN (SELECT seq FROM messages INDEXED BY messages_ready
+          WHERE state = 'pending' AND available_at <= ? AND (${where})
           ORDER BY priority DESC, seq LIMIT ?)
         RETURNING *`);
       if (this.claimCache.size > 200) this.claimCache.clear();

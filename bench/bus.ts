@@ -1,0 +1,211 @@
+/**
+ * Bus end to end: publish → committed → delivered to a subscriber → acknowledgement committed.
+ * Compared in the same run with plainjob (an SQLite job queue) doing the same work and with raw
+ * better-sqlite3 batched insert + claim + ack, all on WAL + synchronous=NORMAL files.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { better, defineQueue, defineWorker } from 'plainjob';
+import { createEngine, type Engine } from '../src-main/engine';
+import { median, percentile, table } from './stats';
+
+const N = Number(process.env.BENCH_BUS_MESSAGES ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PUBLISHERS = 64;
+
+function tempDb(): { path: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'orch-bench-'));
+  return { path: join(dir, 'bench.db'), done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function withEngine<T>(fn: (engine: Engine, director: string) => Promise<T>): Promise<T> {
+  const db = tempDb();
+  const engine = await createEngine({
+    databasePath: db.path,
+    bus: { maxQueueSize: 10_000_000, maxInFlight: 4096 },
+  });
+  try {
+    const director = await engine.sessions.create({ type: 'director', name: 'director' });
+    await engine.sessions.create({ type: 'department', name: 'worker' });
+    return await fn(engine, director.id);
+  } finally {
+    await engine.close();
+    db.done();
+  }
+}
+
+/** Ours: concurrent publishers, one subscriber; until the last acknowledgement is committed. */
+async function ours(): Promise<{ perSec: number; p50: number; p99: number }> {
+  return withEngine(async (engine, director) => {
+    const started = new Float64Array(N);
+    const latency = new Float64Array(N);
+    let acked = 0;
+    const done = new Promise<void>((resolve) => {
+      engine.on('message.acknowledged', () => {
+        if (++acked === N) resolve();
+      });
+    });
+    engine.bus.subscribe({ receivers: ['worker'] }, (m) => {
+      const i = (m.content as { i: number }).i;
+      latency[i] = performance.now() - started[i]!;
+    });
+    let next = 0;
+    const t0 = performance.now();
+    const publisher = async () => {
+      while (next < N) {
+        const i = next++;
+        started[i] = performance.now();
+        await engine.bus.publish({ type: 'COMMAND', sender: director, receiver: 'worker', content: { i } });
+      }
+    };
+    await Promise.all(Array.from({ length: PUBLISHERS }, publisher));
+    await done;
+    const seconds = (performance.now() - t0) / 1000;
+    const sorted = Float64Array.from(latency).sort();
+    return { perSec: N / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  });
+}
+
+/** Ours at a steady rate: publish→deliver latency when the bus is not saturated. */
+async function steady(rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number }> {
+  return withEngine(async (engine, director) => {
+    const total = rate * seconds;
+    const started = new Float64Array(total);
+    const latency = new Float64Array(total);
+    let delivered = 0;
+    const done = new Promise<void>((resolve) => {
+      engine.bus.subscribe({ receivers: ['worker'] }, (m) => {
+        const i = (m.content as { i: number }).i;
+        latency[i] = performance.now() - started[i]!;
+        if (++delivered === total) resolve();
+      });
+    });
+    const tickMs = 5;
+    const perTick = (rate * tickMs) / 1000;
+    let sent = 0;
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + perTick);
+        while (sent < due) {
+          const i = sent++;
+          started[i] = performance.now();
+          void engine.bus.publish({ type: 'COMMAND', sender: director, receiver: 'worker', content: { i } });
+        }
+        if (sent < total) setTimeout(tick, tickMs);
+        else resolve();
+      };
+      tick();
+    });
+    await done;
+    const sorted = Float64Array.from(latency).sort();
+    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1]! };
+  });
+}
+
+/** plainjob: jobs added one by one while its worker runs; until the last job is marked done. */
+async function plainjob(): Promise<{ perSec: number }> {
+  const db = tempDb();
+  const database = new Database(db.path);
+  const queue = defineQueue({ connection: better(database) });
+  let completed = 0;
+  const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const worker = defineWorker('bench', async () => {}, {
+    queue,
+    logger: silent,
+    pollIntervall: 1,
+    onCompleted: () => {
+      if (++completed === N) resolveDone();
+    },
+  });
+  const t0 = performance.now();
+  void worker.start();
+  // Publishers interleave with the worker, as ours do.
+  for (let i = 0; i < N; i += 64) {
+    for (let j = i; j < Math.min(N, i + 64); j++) queue.add('bench', { i: j });
+    await new Promise((r) => setImmediate(r));
+  }
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  await worker.stop();
+  queue.close();
+  db.done();
+  return { perSec: N / seconds };
+}
+
+/** Raw better-sqlite3: batches of 256 inserted, claimed (UPDATE … RETURNING) and acknowledged. */
+function raw(): { perSec: number } {
+  const db = tempDb();
+  const d = new Database(db.path);
+  d.pragma('journal_mode = WAL');
+  d.pragma('synchronous = NORMAL');
+  d.exec(`CREATE TABLE q (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, body TEXT, state INTEGER, lease INTEGER);
+          CREATE INDEX q_ready ON q(seq) WHERE state = 0;`);
+  const insert = d.prepare('INSERT INTO q (id, body, state) VALUES (?, ?, 0)');
+  const claim = d.prepare(
+    'UPDATE q SET state = 1, lease = ? WHERE seq IN (SELECT seq FROM q WHERE state = 0 ORDER BY seq LIMIT 256) RETURNING seq',
+  );
+  const ack = d.prepare('UPDATE q SET state = 2 WHERE seq = ?');
+  const insertMany = d.transaction((from: number) => {
+    for (let i = from; i < Math.min(N, from + 256); i++) insert.run(`m-${i}`, JSON.stringify({ i }));
+  });
+  const ackMany = d.transaction((rows: { seq: number }[]) => {
+    for (const r of rows) ack.run(r.seq);
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < N; i += 256) {
+    insertMany(i);
+    ackMany(claim.all(Date.now() + 30_000) as { seq: number }[]);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  d.close();
+  db.done();
+  return { perSec: N / seconds };
+}
+
+export async function benchBus(): Promise<Record<string, unknown>> {
+  const runs = { ours: [] as number[], p50: [] as number[], p99: [] as number[], plainjob: [] as number[], raw: [] as number[] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const o = await ours();
+    runs.ours.push(o.perSec);
+    runs.p50.push(o.p50);
+    runs.p99.push(o.p99);
+    runs.plainjob.push((await plainjob()).perSec);
+    runs.raw.push(raw().perSec);
+  }
+  const s = await steady(5_000, 5);
+  const result = {
+    messages: N,
+    rounds: ROUNDS,
+    oursPerSec: median(runs.ours),
+    oursSaturatedP50Ms: median(runs.p50),
+    oursSaturatedP99Ms: median(runs.p99),
+    plainjobPerSec: median(runs.plainjob),
+    rawBatchedPerSec: median(runs.raw),
+    steady5kP50Ms: s.p50,
+    steady5kP99Ms: s.p99,
+    steady5kMaxMs: s.max,
+  };
+  const ratioPlainjob = result.oursPerSec / result.plainjobPerSec;
+  const ratioRaw = result.oursPerSec / result.rawBatchedPerSec;
+  console.log(`\nBus end to end (${N} messages, median of ${ROUNDS}; publish → durable → delivered → ack durable)`);
+  console.log(
+    table(
+      ['system', 'msg/s', 'ratio (ours / it)', 'goal'],
+      [
+        ['ours (64 concurrent publishers)', result.oursPerSec.toFixed(0), '—', ''],
+        ['plainjob', result.plainjobPerSec.toFixed(0), ratioPlainjob.toFixed(2) + '×', '≥ 5×'],
+        ['raw better-sqlite3, batches of 256', result.rawBatchedPerSec.toFixed(0), (ratioRaw * 100).toFixed(0) + ' %', '≥ 40 %'],
+      ],
+    ),
+  );
+  console.log(
+    `latency publish→deliver: saturated p50 ${result.oursSaturatedP50Ms.toFixed(1)} ms / p99 ${result.oursSaturatedP99Ms.toFixed(1)} ms; ` +
+      `steady 5,000 msg/s p50 ${s.p50.toFixed(2)} ms / p99 ${s.p99.toFixed(2)} ms (goal < 10 ms) / max ${s.max.toFixed(1)} ms`,
+  );
+  return { ...result, ratioPlainjob, ratioRaw };
+}
