@@ -7,6 +7,7 @@ type Bench = () => Promise<Record<string, unknown>>;
 const benches: Record<string, () => Promise<Bench>> = {
   bus: async () => (await import('./bus')).benchBus,
   pool: async () => (await import('./pool')).benchPool,
+  runs: async () => (await import('./runs')).benchRuns,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,5 +1,6 @@
 import type { SessionStatus } from '../../src-shared/domain';
 import type { Message, Session } from '../../src-shared/types';
+import type { Run } from '../../src-shared/workflow';
 
 /** Everything the engine announces. Message events carry the message as stored at that moment. */
 export interface EngineEvents {
@@ -18,4 +19,11 @@ export interface EngineEvents {
   'message.acknowledged': { id: string };
   'message.failed': { id: string; reason: string };
   'message.dead': { id: string; reason: string };
+  'run.status': Run;
+  'runner.log': {
+    sessionId: string;
+    runId: string | null;
+    level: 'debug' | 'info' | 'warn' | 'error';
+    text: string;
+  };
 }

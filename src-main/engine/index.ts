@@ -1,30 +1,56 @@
 import { API_VERSION } from '../../src-shared/domain';
 import { MessageBus } from './bus';
+import {
+  AutoCheckpoints,
+  CheckpointService,
+  resolveCheckpointOptions,
+  type CheckpointOptions,
+} from './checkpoints';
 import { TypedEmitter } from './events';
 import type { EngineEvents } from './engine-events';
 import { registerInstance } from './instance-registry';
 import { resolveEngineOptions, type EngineOptions } from './options';
+import { createWorkerPool, type WorkerPool } from './pool';
+import { RunService } from './runs';
+import { ownerIsDead } from './runs/recover';
+import { RunnerSet } from './runs/runners';
 import { SessionRegistry } from './sessions';
 import type { StoragePort } from './store/port';
 import { createSqliteStorage } from './store/sqlite';
+import { EventStream, feedStream } from './stream';
+import { WorkflowService } from './workflows';
 
-export type { EngineOptions, EngineEvents };
-export { MessageBus, SessionRegistry };
+export type { EngineOptions, EngineEvents, CheckpointOptions };
+export { MessageBus, SessionRegistry, WorkflowService, RunService, EventStream, CheckpointService };
 
 export interface Engine {
   readonly apiVersion: string;
   readonly sessions: SessionRegistry;
   readonly bus: MessageBus;
-  /** What start-up recovered from processes that died holding leases. */
-  readonly recovery: { deadProcesses: number; releasedLeases: number };
+  /** Saved topologies (validated, versioned). */
+  readonly workflows: WorkflowService;
+  /** Executions of workflows, kept as history. */
+  readonly runs: RunService;
+  /** The ordered, durable, resumable event stream for clients. */
+  readonly stream: EventStream;
+  /** The worker pool scripts run in; started on first use. */
+  readonly pool: WorkerPool;
+  /** Snapshots of the whole orchestration: create, restore, compare, fork, export/import. */
+  readonly checkpoints: CheckpointService;
+  /** What start-up recovered from processes that died holding leases (and their runs). */
+  readonly recovery: { deadProcesses: number; releasedLeases: number; interruptedRuns: number };
   on: TypedEmitter<EngineEvents>['on'];
   /** Graceful: refuses new work, commits accepted work, lets handlers finish, releases leases. */
   close(): Promise<void>;
 }
 
 /** Opens (and migrates) the database and starts delivering. */
-export async function createEngine(input: EngineOptions): Promise<Engine> {
-  const options = resolveEngineOptions(input);
+export async function createEngine(
+  input: EngineOptions & { checkpoints?: CheckpointOptions },
+): Promise<Engine> {
+  const { checkpoints: checkpointInput, ...engineInput } = input ?? {};
+  const options = resolveEngineOptions(engineInput);
+  const checkpointOptions = resolveCheckpointOptions(checkpointInput);
   const storage: StoragePort = createSqliteStorage({
     path: options.databasePath,
     durability: options.durability,
@@ -46,9 +72,34 @@ export async function createEngine(input: EngineOptions): Promise<Engine> {
     now: options.now,
   });
 
+  let pool: WorkerPool | undefined;
+  const getPool = () => (pool ??= createWorkerPool({ name: 'engine' }));
+  const workflows = new WorkflowService(storage.workflows, {
+    now: options.now,
+    hasLiveRuns: (id) => runs.hasLiveRuns(id),
+  });
+  const runs: RunService = new RunService({
+    bus,
+    sessions,
+    store: storage.runs,
+    events,
+    now: options.now,
+    defaultTimeoutMs: options.sessionTimeoutMs,
+    workflows,
+    owner: instance.owner,
+    runners: (send) => new RunnerSet({ pool: getPool, sessions, send, now: options.now }),
+  });
+
   let releasedLeases = 0;
+  let interruptedRuns = 0;
+  let stream: EventStream;
   try {
+    stream = await EventStream.open(storage.stream, options.now);
+    feedStream(events, stream);
     await sessions.prime();
+    interruptedRuns = await runs.recover(
+      ownerIsDead(options.messageQueuePath, instance.owner, instance.deadOwners),
+    );
     for (const owner of instance.deadOwners) {
       releasedLeases += await storage.messages.releaseLeases(owner);
       instance.forget(owner);
@@ -59,18 +110,43 @@ export async function createEngine(input: EngineOptions): Promise<Engine> {
     throw error;
   }
   bus.start();
+  const checkpoints = new CheckpointService(
+    {
+      store: storage.checkpoints,
+      runs,
+      sessions,
+      events,
+      now: options.now,
+      owner: instance.owner,
+      openStorage: (path) => createSqliteStorage({ path, nativeBinding: options.nativeBinding }),
+    },
+    checkpointOptions,
+  );
+  const autoCheckpoints = new AutoCheckpoints(checkpoints, events);
+  autoCheckpoints.start();
 
   let closing: Promise<void> | undefined;
   return {
     apiVersion: API_VERSION,
     sessions,
     bus,
-    recovery: { deadProcesses: instance.deadOwners.length, releasedLeases },
+    workflows,
+    runs,
+    stream,
+    checkpoints,
+    get pool() {
+      return getPool();
+    },
+    recovery: { deadProcesses: instance.deadOwners.length, releasedLeases, interruptedRuns },
     on: events.on.bind(events),
     close() {
       closing ??= (async () => {
+        await autoCheckpoints.stop();
+        await runs.shutdown();
         await bus.shutdown();
+        await stream.close();
         events.clear();
+        await pool?.destroy();
         instance.release();
         await storage.close();
       })();

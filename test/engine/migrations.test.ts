@@ -61,7 +61,9 @@ describe('schema migrations', () => {
     const path = dbPath();
     const db = new Database(path);
     const broken = [...MIGRATIONS, 'CREATE TABLE extra (x); SELECT * FROM no_such_table;'];
-    expect(() => migrate(db, path, broken)).toThrowError(new RegExp(`schema version ${SCHEMA_VERSION + 1} failed`));
+    expect(() => migrate(db, path, broken)).toThrowError(
+      new RegExp(`schema version ${SCHEMA_VERSION + 1} failed`),
+    );
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(
       db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'extra'`).get(),

@@ -13,6 +13,7 @@ import type {
   MessageMatch,
   MessageRecord,
   MessageStore,
+  NewMessage,
   RetryPolicy,
 } from '../store/port';
 import { matches } from './filters';
@@ -69,6 +70,8 @@ export class Dispatcher {
   private readonly fails: GroupCommit<Failure, string>;
   private pumping = false;
   private again = false;
+  /** Whether ready messages for the current subscriptions may be waiting in the store. */
+  private backlog = true;
   private kickScheduled = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -137,6 +140,7 @@ export class Dispatcher {
       closed: false,
     };
     this.subs.add(sub);
+    this.backlog = true;
     this.kick();
     return () => {
       if (sub.closed) return;
@@ -147,6 +151,55 @@ export class Dispatcher {
         this.settle(entry, sub, new Error('the subscriber unsubscribed before handling it'));
       }
     };
+  }
+
+  /** Something outside the dispatcher made messages ready (a requeue, another process). */
+  markBacklog(): void {
+    this.backlog = true;
+    this.kick();
+  }
+
+  /**
+   * Direct hand-over: called just before a publish commits. While nothing older is waiting for
+   * the current subscriptions, a message one of them wants is inserted already leased and routed
+   * from memory (deliverDirect), which saves the claim round trip. As soon as anything may be
+   * waiting, messages take the normal path so priority and FIFO order hold.
+   */
+  leaseDirect(messages: NewMessage[]): number {
+    if (this.stopped || this.subs.size === 0) return 0;
+    if (this.pumping || this.backlog) {
+      this.backlog = true;
+      return 0;
+    }
+    const now = this.options.now();
+    let room = this.options.maxInFlight - this.inflight.size;
+    let leased = 0;
+    for (const m of messages) {
+      if (m.state !== 'pending' || m.availableAt > now || !this.wanted(m)) continue;
+      if (room-- <= 0) {
+        this.backlog = true;
+        break;
+      }
+      m.state = 'leased';
+      m.attempts = 1;
+      m.leaseUntil = now + this.options.leaseMs;
+      m.leaseOwner = this.options.owner;
+      m.deliveredAt = now;
+      leased++;
+    }
+    return leased;
+  }
+
+  /** Routes messages that leaseDirect leased, once they are committed. */
+  deliverDirect(committed: { record: MessageRecord; message: Message }[]): void {
+    const subs = [...this.subs];
+    for (const { record, message } of committed) this.route(record, subs, message);
+    for (const sub of subs) this.run(sub);
+  }
+
+  private wanted(m: NewMessage): boolean {
+    for (const sub of this.subs) if (matches(sub.match, m as MessageRecord)) return true;
+    return false;
   }
 
   /** Coalesces wake-ups into one pump per turn. */
@@ -227,6 +280,8 @@ export class Dispatcher {
     if (this.stopped) return;
     try {
       const now = this.options.now();
+      // Retries, delayed mail and other processes' publishes may have become ready.
+      this.backlog = true;
       const { dead } = await this.store.sweep(this.options.retry, now);
       for (const id of dead) this.events.emit('message.dead', { id, reason: 'expired' });
       for (const [id, entry] of this.inflight) {
@@ -274,7 +329,8 @@ export class Dispatcher {
         });
         for (const record of records) this.route(record, subs);
         for (const sub of subs) this.run(sub);
-        if (records.length === limit) this.again = true;
+        this.backlog = records.length === limit;
+        if (this.backlog) this.again = true;
       } while (this.again);
     } catch (error) {
       console.error('orchestration: delivery failed; retrying on the next tick', error);
@@ -283,11 +339,11 @@ export class Dispatcher {
     }
   }
 
-  private route(record: MessageRecord, subs: Subscription[]): void {
+  private route(record: MessageRecord, subs: Subscription[], message?: Message): void {
     const targets = subs.filter((s) => !s.closed && matches(s.match, record));
     const entry: InFlight = {
       record,
-      message: toMessage(record),
+      message: message ?? toMessage(record),
       remaining: targets.length,
       failure: null,
       manual: false,
@@ -367,6 +423,7 @@ export class Dispatcher {
     const id = entry.record.id;
     const reason = entry.failure ?? 'failed';
     try {
+      this.backlog = true;
       const dead = await this.fails.submit([{ id, reason }]);
       this.events.emit('message.failed', { id, reason });
       if (dead.length) this.events.emit('message.dead', { id, reason });

@@ -13,7 +13,7 @@ import {
   type PublishInput,
   type SubscriptionFilter,
 } from '../../../src-shared/schemas';
-import type { BusHealth, BusStats, Message } from '../../../src-shared/types';
+import type { BusHealth, BusStats, Message, MessageMetadata } from '../../../src-shared/types';
 import { validate } from '../../../src-shared/validate';
 import type { TypedEmitter } from '../events';
 import { newId } from '../ids';
@@ -63,11 +63,20 @@ interface Waiter {
 
 const SYSTEM: readonly string[] = SYSTEM_TYPES;
 
+/** A validated message on its way to the store, with its content still parsed. */
+interface Prepared {
+  record: NewMessage;
+  content: unknown;
+  metadata: MessageMetadata;
+}
+
+interface Row {
+  message: Message;
+  duplicate: boolean;
+}
+
 export class MessageBus {
-  private readonly publishes: GroupCommit<
-    NewMessage,
-    { message: NewMessage; duplicate: boolean; stored: Message | null }
-  >;
+  private readonly publishes: GroupCommit<Prepared, Row>;
   private readonly dispatcher: Dispatcher;
   private readonly waiters = new Map<string, Waiter>();
   private accepting = true;
@@ -122,10 +131,8 @@ export class MessageBus {
     const prepared = await Promise.all(
       inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? i : -1)),
     );
-    const results = await this.publishes.submit(prepared.map((p) => p.record));
-    const out = results.map(
-      (r, i) => r.stored ?? this.viewOf(r.message, prepared[i]!.content, prepared[i]!.metadata),
-    );
+    const results = await this.publishes.submit(prepared);
+    const out = results.map((r) => r.message);
     for (let i = 0; i < out.length; i++) {
       const message = out[i]!;
       if (results[i]!.duplicate) continue;
@@ -239,7 +246,7 @@ export class MessageBus {
         id,
       );
     }
-    this.dispatcher.kick();
+    this.dispatcher.markBacklog();
   }
 
   async get(id: string): Promise<Message | undefined> {
@@ -398,6 +405,10 @@ export class MessageBus {
       // A response the requester is waiting for in this process is consumed on arrival.
       state: answersWaiter ? 'acknowledged' : 'pending',
       acknowledgedAt: answersWaiter ? now : null,
+      attempts: 0,
+      leaseUntil: null,
+      leaseOwner: null,
+      deliveredAt: null,
       maxRetries: p.maxRetries ?? this.options.defaultMaxRetries,
       availableAt: now + (p.delayMs ?? 0),
       requiresResponse: p.requiresResponse ?? false,
@@ -462,32 +473,24 @@ export class MessageBus {
     );
   }
 
-  private viewOf(m: NewMessage, content: unknown, metadata: Message['metadata']): Message {
-    return toMessage(
-      {
-        ...m,
-        attempts: 0,
-        leaseUntil: null,
-        leaseOwner: null,
-        deliveredAt: null,
-        failureReason: null,
-      },
-      {
-        content,
-        metadata,
-      },
-    );
-  }
-
-  private async commit(groups: NewMessage[][]) {
-    type Row = { message: NewMessage; duplicate: boolean; stored: Message | null };
-    const insert = async (messages: NewMessage[]): Promise<Row[]> => {
-      const { records } = await this.store.insert(messages, this.options.maxQueueSize);
-      return records.map((r, i) => ({
-        message: messages[i]!,
-        duplicate: r.duplicate,
-        stored: r.duplicate ? toMessage(r.record) : null,
+  private async commit(groups: Prepared[][]): Promise<GroupResult<Row>[]> {
+    const insert = async (items: Prepared[]): Promise<Row[]> => {
+      const direct = this.dispatcher.leaseDirect(items.map((p) => p.record));
+      const { records } = await this.store.insert(
+        items.map((p) => p.record),
+        this.options.maxQueueSize,
+      );
+      const rows = records.map(({ record, duplicate }, i) => ({
+        duplicate,
+        record,
+        message: duplicate ? toMessage(record) : toMessage(record, items[i]!),
       }));
+      if (direct > 0) {
+        this.dispatcher.deliverDirect(
+          rows.filter((r) => !r.duplicate && r.record.leaseOwner === this.options.owner),
+        );
+      }
+      return rows;
     };
     try {
       const rows = await insert(groups.flat());

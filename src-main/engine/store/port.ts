@@ -4,6 +4,7 @@
  * adapter knows about SQL dialects, rowids, pragmas or synchronous calls.
  */
 import type { MessageType, SessionStatus, SessionType } from '../../../src-shared/domain';
+import type { Run, RunStatus, WorkflowDefinition } from '../../../src-shared/workflow';
 
 export type MessageState = 'pending' | 'leased' | 'acknowledged' | 'dead';
 
@@ -36,10 +37,8 @@ export interface MessageRecord {
   expiresAt: number | null;
 }
 
-export type NewMessage = Omit<
-  MessageRecord,
-  'attempts' | 'leaseUntil' | 'leaseOwner' | 'deliveredAt' | 'failureReason'
->;
+/** A message to insert; `state: 'leased'` (with its lease fields) when it is handed to a subscriber at once. */
+export type NewMessage = Omit<MessageRecord, 'failureReason'>;
 
 /** One subscription's filter, already normalised; an absent list matches anything. */
 export interface MessageMatch {
@@ -176,9 +175,187 @@ export interface SessionStore {
   history(id: string): Promise<SessionEventRecord[]>;
 }
 
+export interface WorkflowRecord {
+  id: string;
+  /** The validated definition; the adapter stores it as JSON. */
+  definition: WorkflowDefinition;
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WorkflowStore {
+  /** DUPLICATE_ENTRY if the id is taken. */
+  insert(workflow: WorkflowRecord): Promise<void>;
+  /** Replaces the definition if the stored revision equals `expectedRevision`; undefined if it moved. */
+  update(
+    id: string,
+    expectedRevision: number,
+    definition: WorkflowDefinition,
+    at: number,
+  ): Promise<WorkflowRecord | undefined>;
+  get(id: string): Promise<WorkflowRecord | undefined>;
+  /** Newest change first. */
+  list(limit: number): Promise<WorkflowRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface RunRecord extends Omit<Run, 'input' | 'result'> {
+  workflowRevision: number;
+  /** The definition the run executes (a snapshot: later edits of the workflow do not change a run). */
+  definition: WorkflowDefinition;
+  input: unknown;
+  result: unknown;
+  /** The engine instance executing it (see instance-registry), so a restart knows which runs died. */
+  owner: string | null;
+}
+
+export type RunChange = Partial<
+  Pick<RunRecord, 'status' | 'result' | 'error' | 'sessions' | 'startedAt' | 'endedAt'>
+>;
+
+export interface RunStore {
+  insert(run: RunRecord): Promise<void>;
+  /** Applies `change` only while the run is in one of `fromStatuses` (compare-and-set); undefined if not. */
+  update(
+    id: string,
+    fromStatuses: readonly RunStatus[],
+    change: RunChange,
+  ): Promise<RunRecord | undefined>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  list(query: {
+    workflowId?: string;
+    statuses?: readonly RunStatus[];
+    limit: number;
+  }): Promise<RunRecord[]>;
+}
+
+/** A committed batch of stream events: seqs firstSeq..lastSeq, in order, as one JSON array. */
+export interface StreamBatchRecord {
+  firstSeq: number;
+  lastSeq: number;
+  at: number;
+  count: number;
+  /** JSON text of the events array; the adapter never inspects it. */
+  body: string;
+}
+
+export interface StreamStore {
+  /** Appends batches in one commit; their seqs strictly increase and follow the stored ones. */
+  append(batches: readonly StreamBatchRecord[]): Promise<void>;
+  /** Batches holding any seq > `after`, in order, at most `limit` batches. */
+  since(after: number, limit: number): Promise<StreamBatchRecord[]>;
+  lastSeq(): Promise<number>;
+}
+
+/** Rows of one table, column-major names with row arrays (adapter-neutral values: text, numbers, null). */
+export interface TableRows {
+  columns: string[];
+  rows: unknown[][];
+  /**
+   * The rows as one JSON array text instead of `rows` (then empty): an adapter may serialise a
+   * large table itself, which is much faster than building row arrays in JavaScript.
+   */
+  rowsJson?: string;
+  /** Row counts by message state, when the adapter counted them (messages only). */
+  states?: Record<string, number>;
+}
+
+/** The orchestration's state read in one consistent transaction (see checkpoints/). */
+export interface SnapshotTables {
+  /** The database schema version the rows were read under. */
+  dbSchemaVersion: number;
+  /** The highest message sequence at snapshot time: later messages did not exist yet. */
+  maxMessageSeq: number;
+  sessions: TableRows;
+  workflows: TableRows;
+  runs: TableRows;
+  /** Every message that is not acknowledged (pending, leased, dead), in queue order. */
+  messages: TableRows;
+}
+
+export interface CheckpointMeta {
+  id: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  createdAt: number;
+  automatic: boolean;
+  parentId: string | null;
+  runId: string | null;
+  /** Stored (compressed) bytes. */
+  sizeBytes: number;
+  rawSizeBytes: number;
+  checksum: string;
+  schemaVersion: number;
+  codec: string;
+  /** Counts: sessions, workflows, runs, messages by state. */
+  summary: Record<string, number>;
+}
+
+export interface CheckpointQuery {
+  name?: string;
+  tag?: string;
+  from?: number;
+  to?: number;
+  automatic?: boolean;
+  limit: number;
+}
+
+export interface ReplaceResult {
+  sessions: number;
+  messages: number;
+  removedSessions: number;
+  removedMessages: number;
+  /** Runs that were pending/running in the snapshot (now owned by `liveRunOwner`). */
+  liveRuns: string[];
+}
+
+export interface CheckpointStore {
+  /** The database schema version this adapter writes; a snapshot from a newer one cannot be restored. */
+  readonly dbSchemaVersion: number;
+  /** One read transaction over sessions, workflows, runs and unacknowledged messages. */
+  snapshot(): Promise<SnapshotTables>;
+  /**
+   * One write transaction: the state becomes `tables` (leases released; sessions, workflows, runs
+   * and messages not in it removed, except messages acknowledged before `maxMessageSeq`).
+   */
+  replace(
+    tables: SnapshotTables,
+    options: { liveRunOwner: string | null; reason: string; now: number },
+  ): Promise<ReplaceResult>;
+  /** INVALID_FORMAT unless `tables` fits this database (columns, schema version); touches nothing. */
+  check(tables: SnapshotTables): void;
+  /** Messages this engine instance holds leased right now. */
+  leasedBy(owner: string): Promise<number>;
+  insert(meta: CheckpointMeta, data: Buffer): Promise<void>;
+  get(id: string): Promise<CheckpointMeta | undefined>;
+  data(id: string): Promise<Buffer | undefined>;
+  /** Newest first. */
+  list(query: CheckpointQuery): Promise<CheckpointMeta[]>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes automatic checkpoints created before `before`; returns their ids. */
+  prune(before: number): Promise<string[]>;
+  /** The checkpoint the current state descends from (last created or restored). */
+  head(): Promise<string | null>;
+  setHead(id: string | null): Promise<void>;
+  totals(): Promise<{
+    count: number;
+    automatic: number;
+    bytes: number;
+    oldest: number | null;
+    newest: number | null;
+  }>;
+}
+
 export interface StoragePort {
   readonly kind: string;
   readonly messages: MessageStore;
   readonly sessions: SessionStore;
+  readonly workflows: WorkflowStore;
+  readonly runs: RunStore;
+  readonly stream: StreamStore;
+  readonly checkpoints: CheckpointStore;
   close(): Promise<void>;
 }

@@ -1,7 +1,11 @@
 import type { StoragePort } from '../port';
+import { SqliteCheckpointStore } from './checkpoints';
 import { openDatabase, type OpenOptions } from './database';
+import { SqliteStreamStore } from './events';
 import { SqliteMessageStore } from './messages';
+import { SqliteRunStore } from './runs';
 import { SqliteSessionStore } from './sessions';
+import { SqliteWorkflowStore } from './workflows';
 
 export type SqliteStorageOptions = OpenOptions;
 
@@ -12,6 +16,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
     kind: 'sqlite',
     messages: new SqliteMessageStore(db),
     sessions: new SqliteSessionStore(db),
+    workflows: new SqliteWorkflowStore(db),
+    runs: new SqliteRunStore(db),
+    stream: new SqliteStreamStore(db),
+    checkpoints: new SqliteCheckpointStore(db),
     async close() {
       if (db.open) db.close();
     },

@@ -120,8 +120,8 @@ export class SqliteMessageStore implements MessageStore {
       insert:
         db.prepare(`INSERT INTO messages (id, type, priority, sender, receiver, receiver_id, created_at,
           content, metadata, tags, correlation_id, state, max_retries, available_at, acknowledged_at,
-          requires_response, response_deadline, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          requires_response, response_deadline, expires_at, attempts, lease_until, lease_owner, delivered_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO NOTHING`),
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
       queueSize: db.prepare<[], { n: number }>(
@@ -197,20 +197,14 @@ export class SqliteMessageStore implements MessageStore {
           m.requiresResponse ? 1 : 0,
           m.responseDeadline,
           m.expiresAt,
+          m.attempts,
+          m.leaseUntil,
+          m.leaseOwner,
+          m.deliveredAt,
         );
         if (info.changes === 1) {
           added++;
-          out.push({
-            record: {
-              ...m,
-              attempts: 0,
-              leaseUntil: null,
-              leaseOwner: null,
-              deliveredAt: null,
-              failureReason: null,
-            },
-            duplicate: false,
-          });
+          out.push({ record: { ...m, failureReason: null }, duplicate: false });
         } else {
           out.push({ record: fromRow(this.s.get.get(m.id)!), duplicate: true });
         }

@@ -62,11 +62,78 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_ready ON messages(priority DESC, seq) WHERE state = 'pending';
   CREATE INDEX messages_leased ON messages(lease_until) WHERE state = 'leased';
   CREATE INDEX messages_expiring ON messages(expires_at) WHERE state = 'pending' AND expires_at IS NOT NULL;
-  CREATE INDEX messages_receiver ON messages(receiver, state);
-  CREATE INDEX messages_receiver_id ON messages(receiver_id, state);
+  -- Not keyed by state: a state change (leased, acknowledged) then rewrites no receiver index entry.
+  CREATE INDEX messages_receiver ON messages(receiver);
+  CREATE INDEX messages_receiver_id ON messages(receiver_id);
   CREATE INDEX messages_correlation ON messages(correlation_id) WHERE correlation_id IS NOT NULL;
   CREATE INDEX messages_dead ON messages(seq) WHERE state = 'dead';
-  CREATE INDEX messages_delayed ON messages(available_at) WHERE state = 'pending';
+  `,
+  // 2: workflows (topologies), runs (their executions, kept as history), and the event stream.
+  `
+  CREATE TABLE workflows (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    workflow_id TEXT NOT NULL,
+    workflow_revision INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','running','completed','failed','cancelled')),
+    input TEXT NOT NULL,
+    result TEXT,
+    error TEXT,
+    sessions TEXT NOT NULL DEFAULT '{}',
+    owner TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER
+  ) STRICT;
+  CREATE INDEX runs_workflow ON runs(workflow_id, created_at);
+  CREATE INDEX runs_created ON runs(created_at);
+  CREATE INDEX runs_live ON runs(status) WHERE status IN ('pending','running');
+
+  -- One row per committed batch of events (group commit): seqs first_seq..last_seq, in order.
+  CREATE TABLE stream_events (
+    first_seq INTEGER PRIMARY KEY,
+    last_seq INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX stream_events_last ON stream_events(last_seq);
+  `,
+  // 3: checkpoints (compressed snapshots of the whole orchestration) and the current head.
+  `
+  CREATE TABLE checkpoints (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    automatic INTEGER NOT NULL DEFAULT 0,
+    parent_id TEXT,
+    run_id TEXT,
+    size_bytes INTEGER NOT NULL,
+    raw_size_bytes INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    codec TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '{}',
+    data BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX checkpoints_created ON checkpoints(created_at);
+  CREATE INDEX checkpoints_name ON checkpoints(name);
+
+  CREATE TABLE checkpoint_head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    checkpoint_id TEXT
+  ) STRICT;
   `,
 ];
 

@@ -29,7 +29,8 @@ interface EventRow {
   reason: string | null;
 }
 
-const LIVE = `status NOT IN ('completed', 'terminated')`;
+// Listed positively so the count is an index range, not a scan of every session ever made.
+const LIVE = `status IN ('initializing', 'active', 'idle', 'error')`;
 
 function fromRow(row: SessionRow): SessionRecord {
   return {

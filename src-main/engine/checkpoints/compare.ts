@@ -1,0 +1,203 @@
+/**
+ * What changed between two checkpoints: sessions (added, removed, status, state), messages
+ * (appeared, moved between states or receivers, acknowledged = gone from the unacknowledged set),
+ * workflows (topology revisions) and runs (status). Lists are capped; counts are exact.
+ */
+import type { TableRows } from '../store/port';
+import type { Payload } from './codec';
+
+export interface SessionRef {
+  id: string;
+  name: string;
+}
+export interface MessageRef {
+  id: string;
+  type: string;
+  state: string;
+  receiver: string | null;
+}
+
+export interface CheckpointComparison {
+  from: string;
+  to: string;
+  sessions: {
+    added: SessionRef[];
+    removed: SessionRef[];
+    statusChanged: (SessionRef & { from: string; to: string })[];
+    stateChanged: SessionRef[];
+  };
+  messages: {
+    appeared: MessageRef[];
+    /** In `from`, not in `to`: acknowledged in between (a checkpoint keeps only unacknowledged mail). */
+    acknowledged: MessageRef[];
+    moved: { id: string; type: string; from: MessageRef; to: MessageRef }[];
+    counts: { appeared: number; acknowledged: number; moved: number };
+    truncated: boolean;
+  };
+  workflows: {
+    added: string[];
+    removed: string[];
+    changed: { id: string; fromRevision: number; toRevision: number }[];
+  };
+  runs: {
+    added: string[];
+    removed: string[];
+    statusChanged: { id: string; from: string; to: string }[];
+  };
+}
+
+function index(t: TableRows, key = 'id'): Map<string, unknown[]> {
+  const at = t.columns.indexOf(key);
+  return new Map(t.rows.map((r) => [r[at] as string, r]));
+}
+
+function getter(t: TableRows) {
+  const pos = new Map(t.columns.map((c, i) => [c, i]));
+  return (row: unknown[], column: string): unknown => {
+    const i = pos.get(column);
+    return i === undefined ? undefined : row[i];
+  };
+}
+
+function keyDiff(a: Map<string, unknown>, b: Map<string, unknown>) {
+  return {
+    added: [...b.keys()].filter((id) => !a.has(id)),
+    removed: [...a.keys()].filter((id) => !b.has(id)),
+  };
+}
+
+function diffKeys<T>(
+  a: Map<string, unknown[]>,
+  b: Map<string, unknown[]>,
+  ref: (row: unknown[]) => T,
+) {
+  const added: T[] = [];
+  const removed: T[] = [];
+  for (const [id, row] of b) if (!a.has(id)) added.push(ref(row));
+  for (const [id, row] of a) if (!b.has(id)) removed.push(ref(row));
+  return { added, removed };
+}
+
+export function compareSnapshots(
+  from: { id: string; payload: Payload },
+  to: { id: string; payload: Payload },
+  limit = 1_000,
+): CheckpointComparison {
+  const a = from.payload;
+  const b = to.payload;
+
+  const sa = index(a.sessions);
+  const sb = index(b.sessions);
+  const gs = getter(a.sessions);
+  const gt = getter(b.sessions);
+  const sref = (g: typeof gs) => (row: unknown[]) => ({
+    id: g(row, 'id') as string,
+    name: g(row, 'name') as string,
+  });
+  const sessions: CheckpointComparison['sessions'] = {
+    added: diffKeys(sa, sb, sref(gt)).added,
+    removed: diffKeys(sa, sb, sref(gs)).removed,
+    statusChanged: [],
+    stateChanged: [],
+  };
+  for (const [id, ra] of sa) {
+    const rb = sb.get(id);
+    if (!rb) continue;
+    const name = gt(rb, 'name') as string;
+    if (gs(ra, 'status') !== gt(rb, 'status')) {
+      sessions.statusChanged.push({
+        id,
+        name,
+        from: gs(ra, 'status') as string,
+        to: gt(rb, 'status') as string,
+      });
+    }
+    if (gs(ra, 'state') !== gt(rb, 'state')) sessions.stateChanged.push({ id, name });
+  }
+
+  const ma = index(a.messages);
+  const mb = index(b.messages);
+  const gma = getter(a.messages);
+  const gmb = getter(b.messages);
+  const mref =
+    (g: typeof gma) =>
+    (row: unknown[]): MessageRef => ({
+      id: g(row, 'id') as string,
+      type: g(row, 'type') as string,
+      state: g(row, 'state') as string,
+      receiver: (g(row, 'receiver_id') ?? g(row, 'receiver') ?? null) as string | null,
+    });
+  const appeared: MessageRef[] = [];
+  const acknowledged: MessageRef[] = [];
+  const moved: CheckpointComparison['messages']['moved'] = [];
+  const counts = { appeared: 0, acknowledged: 0, moved: 0 };
+  for (const [id, rb] of mb) {
+    const ra = ma.get(id);
+    if (!ra) {
+      if (counts.appeared++ < limit) appeared.push(mref(gmb)(rb));
+      continue;
+    }
+    const x = mref(gma)(ra);
+    const y = mref(gmb)(rb);
+    if (x.state !== y.state || x.receiver !== y.receiver) {
+      if (counts.moved++ < limit) moved.push({ id, type: y.type, from: x, to: y });
+    }
+  }
+  for (const [id, ra] of ma) {
+    if (!mb.has(id) && counts.acknowledged++ < limit) acknowledged.push(mref(gma)(ra));
+  }
+
+  const wa = index(a.workflows);
+  const wb = index(b.workflows);
+  const gwa = getter(a.workflows);
+  const gwb = getter(b.workflows);
+  const workflows: CheckpointComparison['workflows'] = {
+    ...keyDiff(wa, wb),
+    changed: [],
+  };
+  for (const [id, ra] of wa) {
+    const rb = wb.get(id);
+    if (
+      rb &&
+      (gwa(ra, 'revision') !== gwb(rb, 'revision') ||
+        gwa(ra, 'definition') !== gwb(rb, 'definition'))
+    ) {
+      workflows.changed.push({
+        id,
+        fromRevision: gwa(ra, 'revision') as number,
+        toRevision: gwb(rb, 'revision') as number,
+      });
+    }
+  }
+
+  const ra = index(a.runs);
+  const rb = index(b.runs);
+  const gra = getter(a.runs);
+  const grb = getter(b.runs);
+  const runs: CheckpointComparison['runs'] = { ...keyDiff(ra, rb), statusChanged: [] };
+  for (const [id, x] of ra) {
+    const y = rb.get(id);
+    if (y && gra(x, 'status') !== grb(y, 'status')) {
+      runs.statusChanged.push({
+        id,
+        from: gra(x, 'status') as string,
+        to: grb(y, 'status') as string,
+      });
+    }
+  }
+
+  return {
+    from: from.id,
+    to: to.id,
+    sessions,
+    messages: {
+      appeared,
+      acknowledged,
+      moved,
+      counts,
+      truncated: counts.appeared > limit || counts.acknowledged > limit || counts.moved > limit,
+    },
+    workflows,
+    runs,
+  };
+}

@@ -1,0 +1,432 @@
+/**
+ * engine.checkpoints: snapshot and restore the whole orchestration — every session's status and
+ * state, the topology (workflows), the runs, and every unacknowledged message — plus search,
+ * validation, retention, compare, fork and portable export/import. Operations that change the
+ * checkpoint chain or the state run one at a time.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  OrchestrationError,
+  ValidationError,
+  toOrchestrationError,
+} from '../../../src-shared/errors';
+import { validate } from '../../../src-shared/validate';
+import { newId } from '../ids';
+import type { CheckpointMeta, SnapshotTables } from '../store/port';
+import {
+  CHECKPOINT_FORMAT,
+  DEFAULT_CODEC,
+  decode,
+  encode,
+  summarize,
+  type Codec,
+  type Payload,
+} from './codec';
+import { compareSnapshots, type CheckpointComparison } from './compare';
+import { readFile, writeFile } from './portable';
+import { cancelLiveRuns, drainDeliveries, sessionIds, settleRestoredRuns } from './restore';
+import {
+  checkpointOptionsSchema,
+  checkpointQuerySchema,
+  createCheckpointSchema,
+  restoreOptionsSchema,
+  type CheckpointOptions,
+  type CheckpointQueryInput,
+  type CreateCheckpointInput,
+  type RestoreOptions,
+} from './schemas';
+import type {
+  Checkpoint,
+  CheckpointDeps,
+  CheckpointStats,
+  ForkResult,
+  RestoreConflict,
+  RestoreResult,
+  ValidationReport,
+} from './types';
+
+export type * from './types';
+export type {
+  CheckpointComparison,
+  CheckpointOptions,
+  CheckpointQueryInput,
+  CreateCheckpointInput,
+  RestoreOptions,
+};
+export { AutoCheckpoints } from './auto';
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_MAX_SIZE_BYTES = 100 * 1024 * 1024;
+
+export type ResolvedCheckpointOptions = Required<CheckpointOptions>;
+
+/** Validated options with defaults: automatic checkpoints off, 30 days, 100 MB, gzip. */
+export function resolveCheckpointOptions(
+  options: CheckpointOptions = {},
+): ResolvedCheckpointOptions {
+  const o = validate(checkpointOptionsSchema, options, 'checkpoint options');
+  return {
+    autoIntervalMs: o.autoIntervalMs ?? 0,
+    onRunEnd: o.onRunEnd ?? false,
+    retentionDays: o.retentionDays ?? 30,
+    maxSizeBytes: o.maxSizeBytes ?? DEFAULT_MAX_SIZE_BYTES,
+    codec: o.codec ?? DEFAULT_CODEC,
+    drainMs: o.drainMs ?? 2_000,
+  };
+}
+
+export class CheckpointService {
+  constructor(
+    private readonly deps: CheckpointDeps,
+    readonly options: ResolvedCheckpointOptions = resolveCheckpointOptions(),
+  ) {}
+
+  private chain: Promise<unknown> = Promise.resolve();
+  private restoringNow = false;
+
+  /** True while a restore replaces the state (automatic checkpoints wait). */
+  get restoring(): boolean {
+    return this.restoringNow;
+  }
+
+  /** A consistent snapshot (one read transaction), compressed and checksummed. */
+  create(input: CreateCheckpointInput): Promise<Checkpoint> {
+    const parsed = validate(createCheckpointSchema, input, 'checkpoint');
+    return this.exclusive(async () => {
+      if (parsed.runId !== undefined) await this.deps.runs.require(parsed.runId);
+      const tables = await this.deps.store.snapshot();
+      const checkpoint = await this.save(tables, { ...parsed, automatic: false });
+      await this.prune();
+      return checkpoint;
+    });
+  }
+
+  /** An automatic checkpoint (kept for retentionDays). */
+  createAutomatic(name: string, runId?: string): Promise<Checkpoint> {
+    return this.exclusive(async () => {
+      const tables = await this.deps.store.snapshot();
+      const checkpoint = await this.save(tables, { name, runId, tags: ['auto'], automatic: true });
+      await this.prune();
+      return checkpoint;
+    });
+  }
+
+  async get(id: string): Promise<Checkpoint | undefined> {
+    return this.deps.store.get(requireId(id));
+  }
+
+  async require(id: string): Promise<Checkpoint> {
+    const found = await this.get(id);
+    if (!found)
+      throw new ValidationError('INVALID_INPUT', `No checkpoint with id "${id}".`, 'id', id);
+    return found;
+  }
+
+  /** Newest first; name matches a part, case-insensitively; from/to bound the creation time. */
+  async list(query: CheckpointQueryInput = {}): Promise<Checkpoint[]> {
+    const q = validate(checkpointQuerySchema, query, 'checkpoint query');
+    return this.deps.store.list({ ...q, limit: q.limit ?? 100 });
+  }
+
+  search(query: CheckpointQueryInput): Promise<Checkpoint[]> {
+    return this.list(query);
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.exclusive(() => this.deps.store.delete(requireId(id)));
+  }
+
+  /** Checksum, format, decompression and fit with this database; never throws for a bad checkpoint. */
+  async validate(id: string): Promise<ValidationReport> {
+    const meta = await this.require(id);
+    try {
+      this.deps.store.check(await this.load(meta));
+      return { id, valid: true, errors: [] };
+    } catch (error) {
+      return { id, valid: false, errors: [toOrchestrationError(error).message] };
+    }
+  }
+
+  async stats(): Promise<CheckpointStats> {
+    const t = await this.deps.store.totals();
+    return {
+      count: t.count,
+      automatic: t.automatic,
+      named: t.count - t.automatic,
+      totalBytes: t.bytes,
+      oldest: t.oldest,
+      newest: t.newest,
+      head: await this.deps.store.head(),
+      retentionDays: this.options.retentionDays,
+      maxSizeBytes: this.options.maxSizeBytes,
+    };
+  }
+
+  /** Deletes automatic checkpoints older than the retention; named ones stay. */
+  async prune(now = this.deps.now()): Promise<string[]> {
+    return this.deps.store.prune(now - this.options.retentionDays * DAY_MS);
+  }
+
+  /**
+   * Puts the whole orchestration back to the checkpoint. Validates first (INVALID_FORMAT: nothing
+   * touched), saves the current state as an automatic checkpoint (undo), cancels live runs, waits
+   * for deliveries in flight, replaces the state in one transaction, and resumes delivery.
+   */
+  restore(id: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+    const o = validate(restoreOptionsSchema, options, 'restore options');
+    return this.exclusive(async () => {
+      const meta = await this.require(id);
+      const target = await this.load(meta);
+      this.deps.store.check(target);
+      this.restoringNow = true;
+      try {
+        return await this.restoreNow(meta, target, o.preserveCurrentState ?? true);
+      } finally {
+        this.restoringNow = false;
+      }
+    });
+  }
+
+  /** What changed from checkpoint `a` to checkpoint `b`. */
+  async compare(a: string, b: string, limit = 1_000): Promise<CheckpointComparison> {
+    const [ma, mb] = await Promise.all([this.require(a), this.require(b)]);
+    const [pa, pb] = await Promise.all([this.load(ma), this.load(mb)]);
+    return compareSnapshots({ id: a, payload: pa }, { id: b, payload: pb }, limit);
+  }
+
+  /**
+   * A new, separate timeline: the checkpoint's state in a fresh database at `databasePath`, beside
+   * the current one (open it with createEngine). Live runs in it are marked interrupted on open.
+   */
+  async fork(id: string, target: { databasePath: string }): Promise<ForkResult> {
+    const meta = await this.require(id);
+    const payload = await this.load(meta);
+    const path = target?.databasePath;
+    if (typeof path !== 'string' || path.length === 0 || path === ':memory:') {
+      throw new ValidationError(
+        'MISSING_FIELD',
+        'fork needs a databasePath for the new timeline.',
+        'databasePath',
+        path,
+      );
+    }
+    if (existsSync(path)) {
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `${path} exists; fork writes a new database.`,
+        'databasePath',
+        path,
+      );
+    }
+    const storage = this.deps.openStorage(path);
+    try {
+      storage.checkpoints.check(payload);
+      const replaced = await storage.checkpoints.replace(payload, {
+        liveRunOwner: null,
+        reason: `forked from checkpoint "${meta.name}"`,
+        now: this.deps.now(),
+      });
+      await storage.checkpoints.insert(meta, (await this.deps.store.data(meta.id))!);
+      await storage.checkpoints.setHead(meta.id);
+      return {
+        databasePath: path,
+        fromCheckpoint: meta.id,
+        sessions: replaced.sessions,
+        messages: replaced.messages,
+        liveRuns: replaced.liveRuns,
+      };
+    } finally {
+      await storage.close();
+    }
+  }
+
+  /** The portable file (validated first); also written to `path` when given. */
+  async exportCheckpoint(id: string, options: { path?: string } = {}): Promise<Buffer> {
+    const meta = await this.require(id);
+    await this.load(meta);
+    const file = writeFile(meta, (await this.deps.store.data(meta.id))!, this.deps.now());
+    if (options.path) writeFileSync(options.path, file);
+    return file;
+  }
+
+  /** Reads a portable file (a Buffer or a path), validates it all, and stores it as a named checkpoint. */
+  importCheckpoint(file: Buffer | string): Promise<Checkpoint> {
+    return this.exclusive(async () => {
+      const bytes = typeof file === 'string' ? readFileSync(file) : file;
+      if (!Buffer.isBuffer(bytes)) {
+        throw new ValidationError(
+          'INVALID_INPUT',
+          'importCheckpoint needs a Buffer or a file path.',
+          'file',
+        );
+      }
+      const { header, data } = readFile(bytes);
+      const meta = header.checkpoint;
+      const payload = await decode(data, meta, this.deps.store.dbSchemaVersion);
+      this.deps.store.check(payload);
+      const existing = await this.deps.store.get(meta.id);
+      if (existing && existing.checksum === meta.checksum) return existing;
+      const parent =
+        meta.parentId && (await this.deps.store.get(meta.parentId)) ? meta.parentId : null;
+      const imported: CheckpointMeta = {
+        ...meta,
+        id: existing ? newId() : meta.id,
+        automatic: false,
+        parentId: parent,
+        sizeBytes: data.length,
+        summary: summarize(payload),
+      };
+      this.checkSize(data.length);
+      await this.deps.store.insert(imported, data);
+      return imported;
+    });
+  }
+
+  private async restoreNow(
+    meta: Checkpoint,
+    target: Payload,
+    preserve: boolean,
+  ): Promise<RestoreResult> {
+    const { deps } = this;
+    const conflicts: RestoreConflict[] = [];
+    const warnings: string[] = [];
+    let preRestore: Checkpoint | null = null;
+    const current = await deps.store.snapshot();
+    if (preserve) {
+      preRestore = await this.save(current, {
+        name: `Before restoring "${meta.name}"`.slice(0, 200),
+        description: `The state just before checkpoint ${meta.id} was restored; restore this to undo.`,
+        tags: ['auto', 'pre-restore'],
+        automatic: true,
+      });
+    }
+    describeDiscarded(current, target, conflicts);
+    const reason = `checkpoint "${meta.name}" restored`;
+    await cancelLiveRuns(deps, reason, conflicts, warnings);
+    await drainDeliveries(deps, this.options.drainMs, warnings);
+
+    const marker = `restored:${meta.id}`;
+    const replaced = await deps.store.replace(target, {
+      liveRunOwner: marker,
+      reason: `restored from checkpoint "${meta.name}"`,
+      now: deps.now(),
+    });
+    await deps.store.setHead(meta.id);
+    await deps.sessions.prime();
+    await settleRestoredRuns(deps, replaced, marker, conflicts, warnings);
+    const leased = summarize(target).leased ?? 0;
+    if (leased > 0)
+      warnings.push(
+        `${leased} message(s) were in flight at the checkpoint; they are pending again and will be delivered again.`,
+      );
+    for (const session of await deps.sessions.list()) deps.events.emit('session.updated', session);
+    return {
+      success: true,
+      restoredFrom: meta.id,
+      preRestoreCheckpointId: preRestore?.id ?? null,
+      conflicts,
+      warnings,
+      restored: {
+        sessions: replaced.sessions,
+        messages: replaced.messages,
+        workflows: target.workflows.rows.length,
+        runs: target.runs.rows.length,
+      },
+    };
+  }
+
+  private async save(
+    tables: SnapshotTables,
+    input: {
+      name: string;
+      description?: string;
+      tags?: string[];
+      runId?: string;
+      automatic: boolean;
+    },
+  ): Promise<Checkpoint> {
+    const createdAt = this.deps.now();
+    const payload: Payload = { format: CHECKPOINT_FORMAT, createdAt, ...tables };
+    const encoded = await encode(payload, this.options.codec as Codec);
+    this.checkSize(encoded.data.length);
+    const meta: CheckpointMeta = {
+      id: newId(),
+      name: input.name,
+      description: input.description ?? null,
+      tags: input.tags ?? [],
+      createdAt,
+      automatic: input.automatic,
+      parentId: await this.deps.store.head(),
+      runId: input.runId ?? null,
+      sizeBytes: encoded.data.length,
+      rawSizeBytes: encoded.rawSizeBytes,
+      checksum: encoded.checksum,
+      schemaVersion: CHECKPOINT_FORMAT,
+      codec: encoded.codec,
+      summary: summarize(tables),
+    };
+    await this.deps.store.insert(meta, encoded.data);
+    await this.deps.store.setHead(meta.id);
+    return meta;
+  }
+
+  private checkSize(bytes: number): void {
+    if (bytes <= this.options.maxSizeBytes) return;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `The checkpoint would take ${mb(bytes)} MB compressed; the limit is ${mb(this.options.maxSizeBytes)} MB ` +
+        '(checkpoints.maxSizeBytes). Nothing was saved: drain or dead-letter part of the queue, or raise the limit.',
+      'maxSizeBytes',
+      this.options.maxSizeBytes,
+      { details: { sizeBytes: bytes, limitBytes: this.options.maxSizeBytes } },
+    );
+  }
+
+  private async load(meta: Checkpoint): Promise<Payload> {
+    const data = await this.deps.store.data(meta.id);
+    if (!data) throw new OrchestrationError('INVALID_INPUT', `Checkpoint ${meta.id} has no data.`);
+    return decode(data, meta, this.deps.store.dbSchemaVersion);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Sessions that will disappear and mail that will be rewound, as restore conflicts. */
+function describeDiscarded(
+  current: SnapshotTables,
+  target: SnapshotTables,
+  conflicts: RestoreConflict[],
+) {
+  const keep = sessionIds(target);
+  const idAt = current.sessions.columns.indexOf('id');
+  const nameAt = current.sessions.columns.indexOf('name');
+  for (const row of current.sessions.rows) {
+    const id = row[idAt] as string;
+    if (!keep.has(id)) {
+      conflicts.push({
+        kind: 'session-removed',
+        id,
+        detail: `Session "${String(row[nameAt])}" did not exist at the checkpoint; it is removed.`,
+      });
+    }
+  }
+  const newer = current.maxMessageSeq - target.maxMessageSeq;
+  if (newer > 0) {
+    conflicts.push({
+      kind: 'messages-discarded',
+      detail: `Up to ${newer} message(s) published after the checkpoint are discarded.`,
+    });
+  }
+}
+
+function requireId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new ValidationError('MISSING_FIELD', 'A checkpoint id is required.', 'id', id);
+  }
+  return id;
+}

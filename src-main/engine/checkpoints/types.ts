@@ -1,0 +1,64 @@
+import type { EngineEvents } from '../engine-events';
+import type { TypedEmitter } from '../events';
+import type { RunService } from '../runs';
+import type { SessionRegistry } from '../sessions';
+import type { CheckpointMeta, CheckpointStore, StoragePort } from '../store/port';
+
+/** A stored checkpoint's description (the payload is fetched only to restore, compare or export). */
+export type Checkpoint = CheckpointMeta;
+
+export interface RestoreConflict {
+  kind: 'run-cancelled' | 'session-removed' | 'messages-discarded' | 'run-interrupted';
+  id?: string;
+  detail: string;
+}
+
+export interface RestoreResult {
+  success: boolean;
+  restoredFrom: string;
+  /** The automatic checkpoint of the state before the restore (restore it to undo); null if not kept. */
+  preRestoreCheckpointId: string | null;
+  /** What the restore overrode in the current state. */
+  conflicts: RestoreConflict[];
+  warnings: string[];
+  restored: { sessions: number; messages: number; workflows: number; runs: number };
+}
+
+export interface ValidationReport {
+  id: string;
+  valid: boolean;
+  errors: string[];
+}
+
+export interface CheckpointStats {
+  count: number;
+  automatic: number;
+  named: number;
+  totalBytes: number;
+  oldest: number | null;
+  newest: number | null;
+  head: string | null;
+  retentionDays: number;
+  maxSizeBytes: number;
+}
+
+export interface ForkResult {
+  databasePath: string;
+  fromCheckpoint: string;
+  sessions: number;
+  messages: number;
+  /** Runs that were live in the checkpoint: the forked engine marks them interrupted when it opens. */
+  liveRuns: string[];
+}
+
+export interface CheckpointDeps {
+  store: CheckpointStore;
+  runs: RunService;
+  sessions: SessionRegistry;
+  events: TypedEmitter<EngineEvents>;
+  now: () => number;
+  /** This engine instance (leases and runs it owns). */
+  owner: string;
+  /** Opens a fresh database for fork(). */
+  openStorage: (databasePath: string) => StoragePort;
+}

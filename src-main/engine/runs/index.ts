@@ -1,0 +1,286 @@
+/**
+ * engine.runs: start a workflow with an input, watch it, wait for it, cancel it, answer its manual
+ * steps, and keep every run as history. Each run in progress is a RunExecution (execution.ts).
+ *
+ * Restart: a run records the engine instance executing it (`owner`). When an engine starts, runs
+ * left `pending`/`running` by a process that is gone are marked `failed` with an "interrupted"
+ * error and their sessions terminated — honest history, not a resume (checkpoints will add that).
+ */
+import type { MessageType } from '../../../src-shared/domain';
+import { OrchestrationError, ValidationError } from '../../../src-shared/errors';
+import type { Message } from '../../../src-shared/types';
+import type { Run, RunStatus } from '../../../src-shared/workflow';
+import { newId } from '../ids';
+import type { ScriptSendRequest } from '../runners/script';
+import type { RunRecord } from '../store/port';
+import type { WorkflowService } from '../workflows';
+import { validateDefinition } from '../workflows/validate';
+import { RunExecution, toRun, type ExecutionDeps } from './execution';
+import type { WaitingMessage } from './manual';
+import type { RunnerSet } from './runners';
+
+export type { WaitingMessage };
+
+export interface RunServiceOptions extends Omit<ExecutionDeps, 'runners'> {
+  workflows: WorkflowService;
+  owner: string;
+  runners: (send: (request: ScriptSendRequest) => Promise<void>) => RunnerSet;
+}
+
+const LIVE: readonly RunStatus[] = ['pending', 'running'];
+
+export class RunService {
+  private readonly live = new Map<string, RunExecution>();
+  private readonly runners: RunnerSet;
+  private closed = false;
+
+  constructor(private readonly options: RunServiceOptions) {
+    this.runners = options.runners((request) => this.scriptSend(request));
+  }
+
+  /** Starts a run of the workflow's current revision; resolves once it is `running`. */
+  async start(workflowId: string, input?: unknown): Promise<Run> {
+    if (this.closed) throw new OrchestrationError('SERVICE_UNAVAILABLE', 'The engine is closing.');
+    const workflow = await this.options.workflows.require(workflowId);
+    const definition = validateDefinition(workflow.definition);
+    checkRunnable(definition.sessions);
+    const now = this.options.now();
+    const record: RunRecord = {
+      id: newId(),
+      workflowId,
+      workflowRevision: workflow.revision,
+      definition,
+      status: 'pending',
+      input: jsonValue(input),
+      result: null,
+      error: null,
+      sessions: {},
+      owner: this.options.owner,
+      createdAt: now,
+      startedAt: null,
+      endedAt: null,
+    };
+    await this.options.store.insert(record);
+    this.options.events.emit('run.status', toRun(record));
+    const execution = new RunExecution(record, { ...this.options, runners: this.runners });
+    this.live.set(record.id, execution);
+    void execution.finished.then(() => this.live.delete(record.id));
+    try {
+      return await execution.start();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await execution.end('failed', null, `The run could not start: ${message}`);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Run | undefined> {
+    const record = await this.options.store.get(requireId(id));
+    return record && toRun(record);
+  }
+
+  async require(id: string): Promise<Run> {
+    const run = await this.get(id);
+    if (!run) throw new ValidationError('INVALID_INPUT', `No run with id "${id}".`, 'id', id);
+    return run;
+  }
+
+  /** Newest first. */
+  async list(
+    query: { workflowId?: string; status?: RunStatus; limit?: number } = {},
+  ): Promise<Run[]> {
+    const limit = query.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new ValidationError('INVALID_INPUT', 'limit must be 1–10,000.', 'limit', limit);
+    }
+    const records = await this.options.store.list({
+      workflowId: query.workflowId,
+      statuses: query.status ? [query.status] : undefined,
+      limit,
+    });
+    return records.map(toRun);
+  }
+
+  /** Whether a workflow has a run still going (here or in another engine on the same database). */
+  async hasLiveRuns(workflowId: string): Promise<boolean> {
+    return (await this.options.store.list({ workflowId, statuses: LIVE, limit: 1 })).length > 0;
+  }
+
+  /** Aborts every runner of the run, terminates its sessions; resolves with the `cancelled` run. */
+  async cancel(id: string, reason = 'cancelled by request'): Promise<Run> {
+    const execution = this.live.get(requireId(id));
+    if (execution) return execution.cancel(reason);
+    const run = await this.require(id);
+    if (LIVE.includes(run.status)) {
+      throw new OrchestrationError(
+        'INVALID_INPUT',
+        `Run ${id} is executed by another engine process; cancel it there.`,
+        { details: { runId: id } },
+      );
+    }
+    return run; // already over: cancelling is a no-op
+  }
+
+  /** Resolves with the run once it is over; TASK_TIMEOUT if it still runs after `timeoutMs`. */
+  async wait(id: string, timeoutMs = 60_000): Promise<Run> {
+    const run = await this.require(id);
+    if (!LIVE.includes(run.status)) return run;
+    const execution = this.live.get(id);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new OrchestrationError(
+              'TASK_TIMEOUT',
+              `Run ${id} was still running after ${timeoutMs} ms.`,
+              {
+                details: { runId: id, timeoutMs },
+              },
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([execution ? execution.finished : this.poll(id), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Sends a message inside a run as one of its sessions (the inspector's sandbox). Refused with
+   * FORBIDDEN when no edge joins the two sessions, INVALID_MESSAGE when the edge does not carry the type.
+   */
+  async send(
+    runId: string,
+    input: { from: string; to: string; type: MessageType; content?: unknown },
+  ): Promise<Message> {
+    const execution = this.live.get(requireId(runId));
+    if (!execution) {
+      const run = await this.require(runId);
+      throw new OrchestrationError(
+        'INVALID_INPUT',
+        `Run ${runId} is ${run.status}; it takes no messages.`,
+      );
+    }
+    return execution.send(input.from, input.to, input.type, input.content ?? null);
+  }
+
+  /** Manual steps waiting for a person, oldest first. */
+  waiting(runId?: string): WaitingMessage[] {
+    return this.runners.manual.waiting(runId);
+  }
+
+  /** Answers a waiting manual step; its content becomes the department's result. */
+  async answer(messageId: string, content: unknown): Promise<void> {
+    this.runners.manual.answer(requireId(messageId), jsonValue(content));
+  }
+
+  /** At start-up: runs whose engine died are marked failed (interrupted), their sessions terminated. */
+  async recover(isDead: (owner: string | null) => boolean): Promise<number> {
+    let count = 0;
+    for (const record of await this.options.store.list({ statuses: LIVE, limit: 10_000 })) {
+      if (!isDead(record.owner)) continue;
+      const error =
+        `Interrupted: the engine executing this run stopped while it was ${record.status}. ` +
+        'Its sessions were terminated; start the run again.';
+      for (const sessionId of Object.values(record.sessions)) {
+        const session = await this.options.sessions.get(sessionId);
+        if (session && session.status !== 'completed' && session.status !== 'terminated') {
+          await this.options.sessions
+            .terminate(sessionId, 'run interrupted')
+            .catch(() => undefined);
+        }
+      }
+      const ended = await this.options.store.update(record.id, LIVE, {
+        status: 'failed',
+        error,
+        endedAt: this.options.now(),
+      });
+      if (ended) {
+        count++;
+        this.options.events.emit('run.status', toRun(ended));
+      }
+    }
+    return count;
+  }
+
+  /** Ends every run in progress (failed, "interrupted") and stops runner processes. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      [...this.live.values()].map((e) =>
+        e.end('failed', null, 'Interrupted: the engine closed while this run was running.'),
+      ),
+    );
+    await this.runners.dispose();
+  }
+
+  private async scriptSend(request: ScriptSendRequest): Promise<void> {
+    // A script's ctx.send names its own session (engine id); find the run it belongs to.
+    const execution = [...this.live.values()].find((e) => e.ownsSession(request.from));
+    if (!execution) {
+      throw new OrchestrationError('FORBIDDEN', 'ctx.send works only inside a running run.');
+    }
+    await execution.send(
+      request.from,
+      request.receiver,
+      request.type,
+      request.content,
+      request.inReplyTo,
+    );
+  }
+
+  private async poll(id: string): Promise<Run> {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 100));
+      const run = await this.require(id);
+      if (!LIVE.includes(run.status)) return run;
+    }
+  }
+}
+
+function checkRunnable(sessions: readonly { type: string; runner?: unknown; id: string }[]): void {
+  const directors = sessions.filter((s) => s.type === 'director');
+  if (directors.length !== 1) {
+    throw new ValidationError(
+      'INVALID_INPUT',
+      'A run needs a workflow with one director.',
+      'sessions',
+      directors.length,
+    );
+  }
+  sessions.forEach((s, i) => {
+    if (s.type === 'department' && s.runner === undefined) {
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `Department "${s.id}" has no runner; choose what it does (script, shell, claude or manual).`,
+        `sessions[${i}].runner`,
+        undefined,
+        { details: { path: `sessions[${i}].runner` } },
+      );
+    }
+  });
+}
+
+function jsonValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value)) as unknown;
+  } catch (error) {
+    throw new ValidationError(
+      'INVALID_FORMAT',
+      `The input must be JSON: ${(error as Error).message}`,
+      'input',
+    );
+  }
+}
+
+function requireId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new ValidationError('MISSING_FIELD', 'An id is required.', 'id', id);
+  }
+  return id;
+}

@@ -1,0 +1,77 @@
+/**
+ * Turns engine events into stream events. Bus events after `published` carry only a message id,
+ * so the run a message belongs to (metadata.runId) is remembered from publish until the message
+ * is acknowledged or dead.
+ */
+import type { TypedEmitter } from '../events';
+import type { EngineEvents } from '../engine-events';
+import type { EventStream } from './index';
+
+/** Beyond this many unfinished run messages the oldest lose their runId in later events. */
+const MAX_TRACKED = 100_000;
+
+export function feedStream(events: TypedEmitter<EngineEvents>, stream: EventStream): () => void {
+  const runOf = new Map<string, string>();
+  const runIdOf = (metadata: Record<string, unknown>): string | null =>
+    typeof metadata.runId === 'string' ? metadata.runId : null;
+  const offs = [
+    events.on('session.created', (s) =>
+      stream.push({
+        kind: 'session.created',
+        sessionId: s.id,
+        name: s.name,
+        runId: runIdOf(s.metadata),
+      }),
+    ),
+    events.on('session.status', ({ session, from, to, reason }) =>
+      stream.push({
+        kind: 'session.status',
+        sessionId: session.id,
+        runId: runIdOf(session.metadata),
+        from,
+        to,
+        reason,
+      }),
+    ),
+    events.on('message.published', (m) => {
+      const runId = runIdOf(m.metadata);
+      if (runId !== null) {
+        if (runOf.size >= MAX_TRACKED) runOf.delete(runOf.keys().next().value!);
+        runOf.set(m.id, runId);
+      }
+      stream.push({
+        kind: 'message.published',
+        message: {
+          id: m.id,
+          type: m.type,
+          priority: m.priority,
+          sender: m.sender,
+          receiver: m.receiver,
+          receiverId: m.receiverId,
+          runId,
+        },
+      });
+    }),
+    events.on('message.delivered', (m) =>
+      stream.push({ kind: 'message.delivered', id: m.id, runId: runIdOf(m.metadata) }),
+    ),
+    events.on('message.acknowledged', ({ id }) => {
+      const runId = runOf.get(id) ?? null;
+      runOf.delete(id);
+      stream.push({ kind: 'message.acknowledged', id, runId });
+    }),
+    events.on('message.failed', ({ id, reason }) =>
+      stream.push({ kind: 'message.failed', id, runId: runOf.get(id) ?? null, reason }),
+    ),
+    events.on('message.dead', ({ id, reason }) => {
+      const runId = runOf.get(id) ?? null;
+      runOf.delete(id);
+      stream.push({ kind: 'message.dead', id, runId, reason });
+    }),
+    events.on('run.status', (run) =>
+      stream.push({ kind: 'run.status', runId: run.id, status: run.status, error: run.error }),
+    ),
+    events.on('runner.log', (log) => stream.push({ kind: 'runner.log', ...log })),
+  ];
+  return () => offs.forEach((off) => off());
+}
