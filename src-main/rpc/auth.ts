@@ -1,0 +1,50 @@
+/**
+ * Who is calling. A connection presents a token; an Authenticator turns it into a role or
+ * refuses (AUTH_REQUIRED without a token, INVALID_TOKEN for a wrong one). The default is the
+ * one random token the server prints at start; a token store with roles and expiry can plug in
+ * here without touching the transports.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Role } from '../../src-shared/contract';
+import { AuthenticationError } from '../../src-shared/errors';
+
+export interface Principal {
+  role: Role;
+  /** Stable id for audit logs; never the token itself. */
+  tokenId: string;
+}
+
+export type Authenticator = (token: string | undefined) => Principal | Promise<Principal>;
+
+export function generateToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Accepts exactly `token`, as `role`. */
+export function singleTokenAuthenticator(token: string, role: Role = 'admin'): Authenticator {
+  return tokenTableAuthenticator({ [token]: role });
+}
+
+/** Accepts the tokens of a table, each with its role. Compares digests in constant time. */
+export function tokenTableAuthenticator(tokens: Record<string, Role>): Authenticator {
+  const table = Object.entries(tokens).map(([token, role]) => {
+    const hash = digest(token);
+    return { hash, role, tokenId: `static:${hash.subarray(0, 4).toString('hex')}` };
+  });
+  return (presented) => {
+    if (presented === undefined || presented === '') {
+      throw new AuthenticationError(
+        'AUTH_REQUIRED',
+        'A token is required: open the URL the server printed (it ends in ?token=…).',
+      );
+    }
+    const hash = digest(presented);
+    const match = table.find((t) => timingSafeEqual(hash, t.hash));
+    if (!match) {
+      throw new AuthenticationError('INVALID_TOKEN', 'The token is not valid for this server.');
+    }
+    return { role: match.role, tokenId: match.tokenId };
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Serves the contract over one transport (one connection). Every frame is decoded and checked
+ * (size, depth, shape), every params object validated against the method's zod schema, every
+ * call checked against the caller's role; failures go back as OrchestrationError JSON with a
+ * stable code, never a stack trace. The connection keeps serving after any bad frame.
+ */
+import { contract, isMethodName, type MethodName, type Role } from '../../src-shared/contract';
+import { OrchestrationError, ValidationError, toOrchestrationError } from '../../src-shared/errors';
+import {
+  decodeClientFrame,
+  type RequestFrame,
+  type RequestId,
+  type ServerFrame,
+  type ServerTransport,
+} from '../../src-shared/protocol';
+import { validate } from '../../src-shared/validate';
+import { EventPump, type EventPumpOptions } from './event-pump';
+import { createHandlers, type Handlers } from './handlers';
+import { assertAllowed } from './permissions';
+import type { ServedEngine } from './services';
+
+export interface ServeOptions {
+  role: Role;
+  /** Reported by engine.info. */
+  databasePath?: string;
+  /** Calls one connection may have running at once; more are refused with RATE_LIMITED. */
+  maxInFlight?: number;
+  events?: EventPumpOptions;
+  /** Where unexpected (INTERNAL_ERROR) failures are reported; the client only sees the code. */
+  onInternalError?: (error: unknown, method: string | undefined) => void;
+}
+
+export interface Connection {
+  close(): void;
+}
+
+const handlerCache = new WeakMap<object, Handlers>();
+
+export function serve(
+  engine: ServedEngine,
+  transport: ServerTransport,
+  options: ServeOptions,
+): Connection {
+  let handlers = handlerCache.get(engine);
+  if (!handlers) handlerCache.set(engine, (handlers = createHandlers(engine)));
+  const ctx = { role: options.role, databasePath: options.databasePath ?? '' };
+  const maxInFlight = options.maxInFlight ?? 256;
+  const report = options.onInternalError ?? defaultReport;
+  let inFlight = 0;
+  let open = true;
+
+  const send = (frame: ServerFrame) => {
+    if (!open) return;
+    try {
+      transport.send(frame);
+    } catch (error) {
+      report(error, undefined); // a dead socket; onClose follows
+    }
+  };
+  const fail = (id: RequestId | null, error: unknown, method?: string) => {
+    let e = toOrchestrationError(error);
+    if (e.code === 'INTERNAL_ERROR') {
+      report(error, method);
+      // An unexpected failure's message may name files or SQL; the client gets the code only.
+      e = new OrchestrationError('INTERNAL_ERROR', 'Internal error; the server has logged it.');
+    }
+    send({ type: 'response', id, error: e.toJSON() });
+  };
+
+  const pump = new EventPump(engine.stream, send, (e) => report(e, 'events'), options.events);
+
+  async function call(frame: RequestFrame): Promise<void> {
+    const { id, method } = frame;
+    if (!isMethodName(method)) {
+      return fail(
+        id,
+        new ValidationError('INVALID_INPUT', `Unknown method "${method}".`, 'method', method),
+      );
+    }
+    if (inFlight >= maxInFlight) {
+      return fail(
+        id,
+        new OrchestrationError(
+          'RATE_LIMITED',
+          `More than ${maxInFlight} calls in flight on this connection.`,
+          {
+            details: { retryAfterMs: 100 },
+          },
+        ),
+      );
+    }
+    inFlight++;
+    try {
+      const spec = contract[method];
+      assertAllowed(ctx.role, spec.permission, method);
+      const params = validate(spec.input, frame.params, `params for ${method}`);
+      const handler = handlers![method] as (p: unknown, c: typeof ctx) => Promise<unknown>;
+      const result = await handler(params, ctx);
+      send({ type: 'response', id, result: result === undefined ? null : result });
+    } catch (error) {
+      fail(id, error, method as MethodName);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  transport.onFrame((raw) => {
+    if (!open) return;
+    const decoded = decodeClientFrame(raw);
+    if (!decoded.ok) return fail(decoded.id, decoded.error);
+    const frame = decoded.frame;
+    if (frame.type === 'request') return void call(frame);
+    if (frame.type === 'subscribe') void pump.start(frame.sinceSeq);
+    else pump.stop();
+  });
+
+  const close = () => {
+    if (!open) return;
+    open = false;
+    pump.stop();
+  };
+  transport.onClose(close);
+  return { close };
+}
+
+function defaultReport(error: unknown, method: string | undefined): void {
+  console.error(`[rpc] ${method ?? 'frame'} failed:`, error);
+}

@@ -1,0 +1,12 @@
+/** What the RPC layer serves: the engine facade (sessions, bus, workflows, runs, stream). */
+import type { Engine } from '../engine';
+
+export type ServedEngine = Pick<
+  Engine,
+  'apiVersion' | 'sessions' | 'bus' | 'workflows' | 'runs' | 'stream'
+>;
+
+/** The optional services engine.info advertises (all present in this build). */
+export const FEATURES = ['workflows', 'runs', 'stream'] as const;
+
+export type StreamService = ServedEngine['stream'];

@@ -1,0 +1,272 @@
+/**
+ * The one contract between the engine and every client (renderer over IPC or WebSocket, SDK,
+ * CLI). Each method has a zod input schema (the server validates against it) and a phantom
+ * output type; both sides derive their types from this table, so there is no channel list to
+ * keep in sync by hand. Method params are always one object (or nothing) so fields can be added
+ * without breaking callers.
+ */
+import { z } from 'zod';
+import {
+  messageQuerySchema,
+  publishSchema,
+  sessionCreateSchema,
+  sessionListSchema,
+  sessionUpdateSchema,
+} from './schemas';
+import type { BusHealth, BusStats, Message, Session, SessionHistoryEntry } from './types';
+import type { StreamEvent } from './stream';
+import { RUN_STATUSES, workflowDefinitionSchema, type Run, type Workflow } from './workflow';
+
+export const ROLES = ['admin', 'developer', 'observer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * What a method needs. `read` is open to every role; the rest map to SPEC.md's permissions
+ * (enforced per role by the server, see src-main/rpc/permissions.ts).
+ */
+export const PERMISSIONS = [
+  'read',
+  'session:create',
+  'session:update',
+  'message:send',
+  'message:manage',
+  'workflow:write',
+  'run:start',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+declare const outputBrand: unique symbol;
+/** A type-only marker: carries the output type, never a value. */
+export interface Returns<T> {
+  readonly [outputBrand]?: T;
+}
+const returns = <T>(): Returns<T> => ({}) as Returns<T>;
+
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O = unknown> {
+  input: I;
+  output: Returns<O>;
+  permission: Permission;
+  /** A short sentence for docs and error messages. */
+  summary: string;
+}
+
+const method = <I extends z.ZodType, O>(
+  input: I,
+  output: Returns<O>,
+  permission: Permission,
+  summary: string,
+): MethodSpec<I, O> => ({ input, output, permission, summary });
+
+const NONE = z.strictObject({}).optional();
+const idRef = z.string().min(1).max(200);
+const byId = z.strictObject({ id: idRef });
+const limit = z.number().int().min(1).max(10_000).optional();
+
+export interface EngineInfo {
+  apiVersion: string;
+  databasePath: string;
+  /** The caller's role on this connection. */
+  role: Role;
+  /** Which optional services this engine build has (e.g. "workflows", "runs", "stream"). */
+  features: string[];
+}
+
+/** A manual runner's step waiting for a person to answer it (runs.answer). */
+export interface WaitingMessage {
+  messageId: string;
+  runId: string | null;
+  sessionId: string;
+  sessionName: string;
+  type: string;
+  content: unknown;
+  since: number;
+}
+
+/** One page of the ordered event stream. */
+export interface EventPage {
+  events: StreamEvent[];
+  /** The newest sequence number the engine has, so a client knows whether more pages follow. */
+  lastSeq: number;
+}
+
+export const contract = {
+  'engine.info': method(NONE, returns<EngineInfo>(), 'read', 'API version, database, your role'),
+
+  'sessions.list': method(sessionListSchema, returns<Session[]>(), 'read', 'List sessions'),
+  'sessions.get': method(byId, returns<Session | null>(), 'read', 'One session by id or name'),
+  'sessions.history': method(
+    byId,
+    returns<SessionHistoryEntry[]>(),
+    'read',
+    "A session's status history",
+  ),
+  'sessions.create': method(
+    sessionCreateSchema,
+    returns<Session>(),
+    'session:create',
+    'Create a session',
+  ),
+  'sessions.update': method(
+    z.strictObject({ id: idRef, changes: sessionUpdateSchema }),
+    returns<Session>(),
+    'session:update',
+    'Rename, move status, or change state/metadata',
+  ),
+  'sessions.terminate': method(
+    z.strictObject({ id: idRef, reason: z.string().max(2000).optional() }),
+    returns<Session>(),
+    'session:update',
+    'Terminate a session',
+  ),
+
+  'bus.publish': method(publishSchema, returns<Message>(), 'message:send', 'Publish a message'),
+  'bus.publishBatch': method(
+    z.strictObject({ messages: z.array(publishSchema).min(1).max(1000) }),
+    returns<Message[]>(),
+    'message:send',
+    'Publish messages all-or-nothing',
+  ),
+  'bus.list': method(messageQuerySchema, returns<Message[]>(), 'read', 'Query messages'),
+  'bus.get': method(byId, returns<Message | null>(), 'read', 'One message by id'),
+  'bus.mailbox': method(
+    z.strictObject({ receiver: idRef, limit }),
+    returns<Message[]>(),
+    'read',
+    'What waits for a receiver',
+  ),
+  'bus.stats': method(NONE, returns<BusStats>(), 'read', 'Bus counters'),
+  'bus.health': method(NONE, returns<BusHealth>(), 'read', 'Bus health'),
+  'bus.deadLetters': method(
+    z.strictObject({ limit }).optional(),
+    returns<Message[]>(),
+    'read',
+    'The dead-letter queue',
+  ),
+  'bus.requeue': method(byId, returns<null>(), 'message:manage', 'Retry a dead message'),
+  'bus.acknowledge': method(
+    byId,
+    returns<{ acknowledged: boolean }>(),
+    'message:manage',
+    'Acknowledge a delivered message',
+  ),
+  'bus.reject': method(
+    z.strictObject({ id: idRef, reason: z.string().min(1).max(2000) }),
+    returns<null>(),
+    'message:manage',
+    'Dead-letter a message with a reason',
+  ),
+
+  'workflows.list': method(
+    z.strictObject({ limit }).optional(),
+    returns<Workflow[]>(),
+    'read',
+    'List workflows',
+  ),
+  'workflows.get': method(byId, returns<Workflow | null>(), 'read', 'One workflow'),
+  'workflows.create': method(
+    z.strictObject({ definition: workflowDefinitionSchema }),
+    returns<Workflow>(),
+    'workflow:write',
+    'Create a workflow',
+  ),
+  'workflows.update': method(
+    z.strictObject({
+      id: idRef,
+      definition: workflowDefinitionSchema,
+      /** Refused with a conflict when the stored revision differs (optimistic concurrency). */
+      expectedRevision: z.number().int().min(0).optional(),
+    }),
+    returns<Workflow>(),
+    'workflow:write',
+    'Save a new revision of a workflow',
+  ),
+  'workflows.delete': method(
+    byId,
+    returns<{ deleted: boolean }>(),
+    'workflow:write',
+    'Delete a workflow (its runs stay as history)',
+  ),
+
+  'runs.start': method(
+    z.strictObject({ workflowId: idRef, input: z.unknown().optional() }),
+    returns<Run>(),
+    'run:start',
+    'Start a run of a workflow',
+  ),
+  'runs.get': method(byId, returns<Run | null>(), 'read', 'One run'),
+  'runs.list': method(
+    z
+      .strictObject({
+        workflowId: idRef.optional(),
+        status: z.enum(RUN_STATUSES).optional(),
+        limit,
+      })
+      .optional(),
+    returns<Run[]>(),
+    'read',
+    'Recent runs, newest first',
+  ),
+  'runs.cancel': method(
+    z.strictObject({ id: idRef, reason: z.string().max(2000).optional() }),
+    returns<Run>(),
+    'run:start',
+    'Cancel a run',
+  ),
+  'runs.wait': method(
+    z.strictObject({ id: idRef, timeoutMs: z.number().int().min(1).max(600_000).optional() }),
+    returns<Run>(),
+    'read',
+    'Resolve when a run ends (MESSAGE_TIMEOUT after timeoutMs)',
+  ),
+  'runs.waiting': method(
+    z.strictObject({ runId: idRef.optional() }).optional(),
+    returns<WaitingMessage[]>(),
+    'read',
+    'Manual steps waiting for a person',
+  ),
+  'runs.answer': method(
+    z.strictObject({ messageId: idRef, content: z.unknown() }),
+    returns<null>(),
+    'message:send',
+    "Answer a manual runner's message",
+  ),
+
+  'events.since': method(
+    z.strictObject({
+      seq: z.number().int().min(0),
+      limit: z.number().int().min(1).max(5_000).optional(),
+    }),
+    returns<EventPage>(),
+    'read',
+    'Stream events after a sequence number',
+  ),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+
+/** What a caller passes (before zod defaults/transforms). */
+export type ParamsOf<M extends MethodName> = z.input<Contract[M]['input']>;
+/** What the server's handler receives (after validation). */
+export type ParsedParamsOf<M extends MethodName> = z.output<Contract[M]['input']>;
+export type ResultOf<M extends MethodName> =
+  Contract[M]['output'] extends Returns<infer O> ? O : never;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Methods whose params may be omitted entirely. */
+export type OptionalParamsMethod = {
+  [M in MethodName]: undefined extends ParamsOf<M> ? M : never;
+}[MethodName];
+
+/**
+ * The server → client push: a batch of stream events in sequence order. `lastSeq` is the
+ * sequence number of the last event the client now has (resume from it after a reconnect).
+ */
+export interface EventsPayload {
+  events: StreamEvent[];
+  lastSeq: number;
+}

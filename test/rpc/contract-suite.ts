@@ -1,0 +1,265 @@
+/**
+ * Every contract method, round-tripped through a transport against a real engine. Shared by the
+ * in-memory and WebSocket suites; the last test fails if a contract method has no test here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  METHOD_NAMES,
+  type MethodName,
+  type ParamsOf,
+  type ResultOf,
+} from '../../src-shared/contract';
+import { isOrchestrationError, type ErrorCode } from '../../src-shared/errors';
+import type { WorkflowDefinition } from '../../src-shared/workflow';
+import type { Client } from '../../src-renderer/src/rpc';
+import { createRig, type Rig, type TransportKind } from './harness';
+
+export const sampleDefinition = (name = 'Sample'): WorkflowDefinition => ({
+  name,
+  sessions: [
+    {
+      id: 'director',
+      type: 'director',
+      name: `${name} director`,
+      runner: { kind: 'fan-out' },
+      position: { x: 0, y: 0 },
+    },
+    {
+      id: 'dept',
+      type: 'department',
+      name: `${name} dept`,
+      runner: { kind: 'script', source: 'async function handle(message) { return { ok: true }; }' },
+      position: { x: 200, y: 0 },
+    },
+  ],
+  edges: [{ id: 'e1', from: 'director', to: 'dept' }],
+});
+
+export async function codeOf(promise: Promise<unknown>): Promise<ErrorCode> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isOrchestrationError(error)) return error.code;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+export function describeContract(kind: TransportKind): void {
+  describe(`contract over ${kind}`, () => {
+    let rig: Rig;
+    let client: Client;
+    const covered = new Set<MethodName>();
+    const call = <M extends MethodName>(method: M, params?: ParamsOf<M>): Promise<ResultOf<M>> => {
+      covered.add(method);
+      return (client.call as (m: M, p?: ParamsOf<M>) => Promise<ResultOf<M>>)(method, params);
+    };
+
+    beforeAll(async () => {
+      rig = await createRig(kind);
+      client = rig.client;
+    });
+    afterAll(() => rig?.cleanup());
+
+    it('engine.info reports version, database and role', async () => {
+      const info = await call('engine.info');
+      expect(info.apiVersion).toBe('1.0.0');
+      expect(info.role).toBe('admin');
+      expect(info.databasePath).toBe(rig.temp.databasePath);
+    });
+
+    it('sessions: create, get, list, update, history, terminate', async () => {
+      const director = await call('sessions.create', { type: 'director', name: 'main-director' });
+      expect(director.status).toBe('initializing');
+      expect((await call('sessions.get', { id: director.id }))?.name).toBe('main-director');
+      expect((await call('sessions.get', { id: 'main-director' }))?.id).toBe(director.id);
+      expect(await call('sessions.get', { id: 'nobody' })).toBeNull();
+      const list = await call('sessions.list', { type: 'director' });
+      expect(list.map((s) => s.id)).toContain(director.id);
+      const active = await call('sessions.update', {
+        id: director.id,
+        changes: { status: 'active' },
+      });
+      expect(active.status).toBe('active');
+      const history = await call('sessions.history', { id: director.id });
+      expect(history.map((h) => h.kind)).toEqual(['created', 'status']);
+      const done = await call('sessions.terminate', { id: director.id, reason: 'test over' });
+      expect(done.status).toBe('terminated');
+    });
+
+    it('the namespaced form is the same call', async () => {
+      const s = await client.sessions.create({ type: 'department', name: 'ns-dept' });
+      expect((await client.sessions.get({ id: s.id }))?.id).toBe(s.id);
+    });
+
+    it('validation errors come back as codes', async () => {
+      expect(await codeOf(call('sessions.create', { type: 'boss', name: 'x' } as never))).toBe(
+        'INVALID_INPUT',
+      );
+      expect(await codeOf(call('sessions.create', { type: 'director' } as never))).toBe(
+        'MISSING_FIELD',
+      );
+      expect(
+        await codeOf(call('sessions.create', { type: 'director', name: 'x', extra: 1 } as never)),
+      ).toBe('INVALID_INPUT');
+      expect(await codeOf(call('sessions.get', undefined as never))).toBe('MISSING_FIELD');
+      expect(await codeOf(call('bus.publish', { type: 'NOPE', sender: 'x' } as never))).toBe(
+        'INVALID_INPUT',
+      );
+      expect(
+        await codeOf(
+          call('sessions.update', { id: 'main-director', changes: { status: 'active' } }),
+        ),
+      ).toBe(
+        'INVALID_INPUT', // terminated is final: an illegal move, refused by the engine
+      );
+    });
+
+    it('unknown methods are INVALID_INPUT', async () => {
+      expect(await codeOf((client.call as (m: string) => Promise<unknown>)('nope.nothing'))).toBe(
+        'INVALID_INPUT',
+      );
+      expect(await codeOf((client.call as (m: string) => Promise<unknown>)('__proto__'))).toBe(
+        'INVALID_INPUT',
+      );
+    });
+
+    it('bus: publish, get, list, mailbox, stats, health', async () => {
+      const d = await call('sessions.create', { type: 'director', name: 'bus-director' });
+      await call('sessions.create', { type: 'department', name: 'bus-dept' });
+      const m = await call('bus.publish', {
+        type: 'COMMAND',
+        sender: d.id,
+        receiver: 'bus-dept',
+        priority: 'HIGH',
+        content: { action: 'process_data', data: {} },
+      });
+      expect(m.priority).toBe(3);
+      expect((await call('bus.get', { id: m.id }))?.content).toEqual({
+        action: 'process_data',
+        data: {},
+      });
+      expect(await call('bus.get', { id: 'missing' })).toBeNull();
+      expect((await call('bus.list', { sender: d.id })).map((x) => x.id)).toContain(m.id);
+      expect((await call('bus.mailbox', { receiver: 'bus-dept' })).map((x) => x.id)).toContain(
+        m.id,
+      );
+      const batch = await call('bus.publishBatch', {
+        messages: [
+          { type: 'DIRECTION', sender: d.id, receiver: 'bus-dept' },
+          { type: 'HEARTBEAT', sender: d.id, receiver: 'bus-dept' },
+        ],
+      });
+      expect(batch).toHaveLength(2);
+      const stats = await call('bus.stats');
+      expect(stats.published).toBeGreaterThanOrEqual(3);
+      expect((await call('bus.health')).status).toBe('healthy');
+    });
+
+    it('bus: reject, deadLetters, requeue, acknowledge', async () => {
+      const m = await call('bus.publish', {
+        type: 'COMMAND',
+        sender: 'bus-director',
+        receiver: 'bus-dept',
+      });
+      expect(await call('bus.reject', { id: m.id, reason: 'not today' })).toBeNull();
+      expect((await call('bus.deadLetters', { limit: 50 })).map((x) => x.id)).toContain(m.id);
+      expect(await codeOf(call('bus.acknowledge', { id: m.id }))).toBe('INVALID_INPUT');
+      expect(await call('bus.requeue', { id: m.id })).toBeNull();
+      expect((await call('bus.get', { id: m.id }))?.state).toBe('pending');
+      const acked = await call('bus.acknowledge', { id: m.id });
+      expect(typeof acked.acknowledged).toBe('boolean');
+      expect(await codeOf(call('bus.reject', { id: 'missing', reason: 'x' }))).toBe(
+        'INVALID_INPUT',
+      );
+    });
+
+    it('workflows: create, get, list, update, delete', async () => {
+      const wf = await call('workflows.create', { definition: sampleDefinition('WF one') });
+      expect(wf.definition.name).toBe('WF one');
+      expect((await call('workflows.get', { id: wf.id }))?.revision).toBe(wf.revision);
+      expect((await call('workflows.list', { limit: 10 })).map((w) => w.id)).toContain(wf.id);
+      const changed = { ...wf.definition, name: 'WF renamed' };
+      const updated = await call('workflows.update', {
+        id: wf.id,
+        definition: changed,
+        expectedRevision: wf.revision,
+      });
+      expect(updated.revision).toBeGreaterThan(wf.revision);
+      expect(
+        await codeOf(
+          call('workflows.update', {
+            id: wf.id,
+            definition: changed,
+            expectedRevision: wf.revision,
+          }),
+        ),
+      ).toBe('INVALID_INPUT');
+      expect(await codeOf(call('workflows.create', { definition: { name: '' } as never }))).toMatch(
+        /INVALID_INPUT|MISSING_FIELD/,
+      );
+      expect(await call('workflows.delete', { id: wf.id })).toEqual({ deleted: true });
+      expect(await call('workflows.get', { id: wf.id })).toBeNull();
+    });
+
+    it('runs: start, get, list, wait, cancel', async () => {
+      const wf = await call('workflows.create', { definition: sampleDefinition('Run WF') });
+      const run = await call('runs.start', { workflowId: wf.id, input: { hello: 'world' } });
+      expect(run.workflowId).toBe(wf.id);
+      expect((await call('runs.get', { id: run.id }))?.id).toBe(run.id);
+      expect((await call('runs.list', { workflowId: wf.id })).map((r) => r.id)).toContain(run.id);
+      expect(await call('runs.get', { id: 'missing-run' })).toBeNull();
+      const ended = await call('runs.wait', { id: run.id, timeoutMs: 20_000 });
+      expect(ended.status).toBe('completed');
+      const again = await call('runs.start', { workflowId: wf.id });
+      const cancelled = await call('runs.cancel', { id: again.id, reason: 'test' });
+      expect(['cancelled', 'completed']).toContain(cancelled.status);
+      expect(await codeOf(call('runs.start', { workflowId: 'missing-wf' }))).toBe('INVALID_INPUT');
+    });
+
+    it('runs: a manual step waits and is answered', async () => {
+      const definition = sampleDefinition('Manual WF');
+      definition.sessions[1]!.runner = { kind: 'manual' };
+      const wf = await call('workflows.create', { definition });
+      const run = await call('runs.start', { workflowId: wf.id, input: { question: 'ok?' } });
+      let waiting: Awaited<ReturnType<typeof client.runs.waiting>> = [];
+      for (let i = 0; i < 200 && waiting.length === 0; i++) {
+        waiting = await call('runs.waiting', { runId: run.id });
+        if (waiting.length === 0) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(waiting).toHaveLength(1);
+      expect(
+        await call('runs.answer', { messageId: waiting[0]!.messageId, content: { yes: true } }),
+      ).toBeNull();
+      expect((await call('runs.wait', { id: run.id, timeoutMs: 20_000 })).status).toBe('completed');
+      expect(
+        await codeOf(call('runs.answer', { messageId: 'missing-message', content: {} })),
+      ).not.toBe('INTERNAL_ERROR');
+    });
+
+    it('events.since pages the stream', async () => {
+      const page = await call('events.since', { seq: 0, limit: 5 });
+      expect(page.events).toHaveLength(5);
+      expect(page.lastSeq).toBeGreaterThanOrEqual(page.events.at(-1)!.seq);
+      const next = await call('events.since', { seq: page.events.at(-1)!.seq, limit: 5 });
+      expect(next.events[0]!.seq).toBe(page.events.at(-1)!.seq + 1);
+      expect(await codeOf(call('events.since', { seq: -1 }))).toBe('INVALID_INPUT');
+    });
+
+    it('observers may read but not write (FORBIDDEN)', async () => {
+      const observer = await rig.connect({ role: 'observer' });
+      expect((await observer.engine.info()).role).toBe('observer');
+      expect(Array.isArray(await observer.sessions.list())).toBe(true);
+      expect(await codeOf(observer.sessions.create({ type: 'director', name: 'nope' }))).toBe(
+        'FORBIDDEN',
+      );
+      expect(await codeOf(observer.bus.publish({ type: 'HEARTBEAT', sender: 'x' }))).toBe(
+        'FORBIDDEN',
+      );
+    });
+
+    it('every contract method is covered by this suite', () => {
+      expect(METHOD_NAMES.filter((m) => !covered.has(m))).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,3 @@
+import { describeContract } from '../rpc/contract-suite';
+
+describeContract('websocket');
