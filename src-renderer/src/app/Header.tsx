@@ -1,0 +1,127 @@
+/** Top bar: workflow picker (list, create, rename, delete), run controls, history, files, theme. */
+import { useState } from 'react';
+import { docOf, useEditor } from '../stores/editor';
+import {
+  createWorkflow,
+  deleteWorkflow,
+  renameWorkflow,
+  selectWorkflow,
+  useWorkflows,
+} from '../stores/workflows';
+import { RunControls } from './RunControls';
+import { toggleTheme, useTheme } from './theme';
+import { useLive } from '../stores/live';
+
+const LATER = 'Comes in a later release';
+
+export function Header() {
+  const list = useWorkflows((s) => s.list);
+  const currentId = useWorkflows((s) => s.currentId);
+  const name = useEditor((s) => docOf(s).name);
+  const save = useEditor((s) => s.save);
+  const theme = useTheme((s) => s.resolved);
+  const connected = useLive((s) => s.connected);
+  const [renaming, setRenaming] = useState(false);
+
+  const onRename = (value: string) => {
+    setRenaming(false);
+    const trimmed = value.trim();
+    if (currentId && trimmed && trimmed !== name) void renameWorkflow(currentId, trimmed);
+  };
+
+  return (
+    <header className="header">
+      <div className="brand" aria-label="Orchestration Studio">
+        <span className="logo" aria-hidden="true">
+          ◆
+        </span>{' '}
+        <span className="brand-text">Orchestration Studio</span>
+      </div>
+      <div className="group" role="group" aria-label="Workflow">
+        {renaming && currentId ? (
+          <input
+            aria-label="Workflow name"
+            defaultValue={name}
+            autoFocus
+            onBlur={(e) => onRename(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') onRename(e.currentTarget.value);
+              if (e.key === 'Escape') setRenaming(false);
+            }}
+          />
+        ) : (
+          <select
+            aria-label="Workflow"
+            value={currentId ?? ''}
+            onChange={(e) => void selectWorkflow(e.currentTarget.value || null)}
+          >
+            {!currentId && <option value="">No workflow</option>}
+            {list.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.id === currentId ? name : w.definition.name}
+              </option>
+            ))}
+          </select>
+        )}
+        <button
+          aria-label="New workflow"
+          title="New workflow"
+          onClick={() => void createWorkflow()}
+        >
+          + New
+        </button>
+        <button disabled={!currentId} onClick={() => setRenaming(true)}>
+          Rename
+        </button>
+        <button
+          aria-label="Delete workflow"
+          title="Delete this workflow"
+          disabled={!currentId}
+          onClick={() => {
+            if (currentId && window.confirm(`Delete the workflow "${name}"?`)) {
+              void deleteWorkflow(currentId);
+            }
+          }}
+        >
+          Delete
+        </button>
+        {currentId && (
+          <span className={`save-state ${save}`} role="status" aria-label={`Save state: ${save}`}>
+            {save === 'saved' ? 'Saved' : save === 'error' ? 'Not saved' : 'Saving…'}
+          </span>
+        )}
+      </div>
+      <RunControls />
+      <div className="group later" role="group" aria-label="Checkpoints and files">
+        <button disabled title={LATER}>
+          Create checkpoint
+        </button>
+        <button disabled title={LATER}>
+          Restore
+        </button>
+        <button disabled title={LATER}>
+          Export
+        </button>
+        <button disabled title={LATER}>
+          Import
+        </button>
+      </div>
+      <span
+        className={`connection ${connected ? 'up' : 'down'}`}
+        role="status"
+        aria-label={connected ? 'Connected to the engine' : 'Reconnecting to the engine'}
+        title={connected ? 'Connected to the engine' : 'Reconnecting to the engine…'}
+      >
+        {connected ? '●' : '○'}
+      </span>
+      <button
+        className="theme-toggle"
+        onClick={toggleTheme}
+        aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+        title="Toggle theme"
+      >
+        {theme === 'dark' ? '☀' : '☾'}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,67 @@
+/** Run input, Run and Stop, and the current run's status. */
+import { useEffect, useState } from 'react';
+import { docOf, useEditor } from '../stores/editor';
+import { useLive } from '../stores/live';
+import { startRun, stopRun } from './actions';
+
+const DEFAULT_INPUT = '{"task": "hello"}';
+
+export function RunControls() {
+  const workflowId = useEditor((s) => s.workflowId);
+  const empty = useEditor((s) => s.nodes.length === 0);
+  const active = useLive((s) =>
+    s.runs.find((r) => r.status === 'running' || r.status === 'pending'),
+  );
+  const latest = useLive((s) => s.runs[0]);
+  const [input, setInput] = useState(DEFAULT_INPUT);
+  // A workflow may suggest its input (the shipped examples do, in settings.exampleInput).
+  useEffect(() => {
+    const example = docOf(useEditor.getState()).settings?.exampleInput;
+    setInput(example === undefined ? DEFAULT_INPUT : JSON.stringify(example));
+  }, [workflowId]);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    await startRun(input);
+    setBusy(false);
+  };
+  return (
+    <div className="group run-controls" role="group" aria-label="Run">
+      <input
+        className="run-input"
+        aria-label="Run input (JSON)"
+        value={input}
+        spellCheck={false}
+        onChange={(e) => setInput(e.currentTarget.value)}
+        onKeyDown={(e) => e.key === 'Enter' && void run()}
+      />
+      <button
+        className="primary"
+        aria-label="Run"
+        disabled={!workflowId || empty || busy}
+        onClick={() => void run()}
+        title={empty ? 'Add sessions to the canvas first' : 'Start a run with this input'}
+      >
+        ▶ Run
+      </button>
+      <button
+        aria-label="Stop"
+        disabled={!active}
+        onClick={() => void stopRun()}
+        className="danger"
+      >
+        ■ Stop
+      </button>
+      {latest && (
+        <span
+          className={`run-status ${latest.status}`}
+          role="status"
+          aria-label={`Run ${latest.status}`}
+          title={latest.error ?? undefined}
+        >
+          {latest.status}
+        </span>
+      )}
+    </div>
+  );
+}

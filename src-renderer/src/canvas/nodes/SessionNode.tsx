@@ -1,0 +1,52 @@
+/** A session on the canvas: type, name, runner, live status by colour and label. Memoised. */
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import type { SessionNode as SessionNodeType } from '../../editor/graph';
+import { useLive } from '../../stores/live';
+
+const ICONS = { director: '◆', department: '▣', observer: '◎' } as const;
+
+function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
+  const { session } = data;
+  const live = useLive((s) => s.nodes[id]);
+  const status = live?.status ?? 'idle';
+  const shown = live ? status : 'ready';
+  const failed = status === 'error' || !!live?.error;
+  const cls = [
+    'session-node',
+    `type-${session.type}`,
+    live ? `status-${status}` : 'status-none',
+    failed ? 'failed' : '',
+    selected ? 'selected' : '',
+  ].join(' ');
+  return (
+    <div className={cls} title={live?.error ?? undefined} data-status={live ? status : 'none'}>
+      {session.type !== 'director' && <Handle type="target" position={Position.Top} />}
+      <div className="session-node-head">
+        <span className="session-node-icon" aria-hidden="true">
+          {ICONS[session.type]}
+        </span>
+        <span className="session-node-name">{session.name}</span>
+      </div>
+      <div className="session-node-meta">
+        <span className="session-node-kind">
+          {session.type}
+          {session.runner ? ` · ${session.runner.kind}` : ''}
+        </span>
+        <span className="session-node-status" aria-label={`Status: ${shown}`}>
+          <span className="dot" aria-hidden="true" />
+          {shown}
+        </span>
+      </div>
+      {live && (live.sent > 0 || live.received > 0) && (
+        <div className="session-node-counts">
+          ↑{live.sent} ↓{live.received}
+        </div>
+      )}
+      {failed && live?.error && <div className="session-node-error">⚠ {live.error}</div>}
+      {session.type !== 'observer' && <Handle type="source" position={Position.Bottom} />}
+    </div>
+  );
+}
+
+export const SessionNodeComponent = memo(SessionNodeView);

@@ -1,0 +1,177 @@
+/**
+ * Per-edge message flow, aggregated outside React. Events go into a plain mutable buffer
+ * (`record`, `fail`); `flush` runs once per animation frame and returns a new state object in
+ * which only the touched edges are new objects — so each edge re-renders at most once a frame.
+ * Packets are sampled: at most `maxPacketsPerSecond` per edge; counts are never sampled.
+ */
+
+export interface Packet {
+  id: number;
+  reverse: boolean;
+  failed: boolean;
+  /** When it started (ms, the clock given to record). */
+  at: number;
+}
+
+export interface EdgeFlow {
+  count: number;
+  failed: number;
+  /** Messages per second over the last complete window. */
+  rate: number;
+  packets: readonly Packet[];
+  lastError: string | null;
+}
+
+export type FlowState = Readonly<Record<string, EdgeFlow>>;
+
+export interface FlowOptions {
+  maxPacketsPerSecond?: number;
+  /** How long a packet takes to travel its edge. */
+  packetMs?: number;
+  /** The window over which rates are measured. */
+  windowMs?: number;
+}
+
+interface Pending {
+  count: number;
+  failed: number;
+  packets: Packet[];
+  error: string | null;
+}
+
+interface Window {
+  start: number;
+  count: number;
+  spawned: number;
+  rate: number;
+}
+
+export const EMPTY_FLOW: EdgeFlow = { count: 0, failed: 0, rate: 0, packets: [], lastError: null };
+
+export class FlowBuffer {
+  readonly maxPacketsPerSecond: number;
+  readonly packetMs: number;
+  readonly windowMs: number;
+  private pending = new Map<string, Pending>();
+  private windows = new Map<string, Window>();
+  private nextId = 1;
+
+  constructor(options: FlowOptions = {}) {
+    this.maxPacketsPerSecond = options.maxPacketsPerSecond ?? 8;
+    this.packetMs = options.packetMs ?? 900;
+    this.windowMs = options.windowMs ?? 1000;
+  }
+
+  /** One message travelled `edgeId` (reverse: against the edge's drawn direction). */
+  record(edgeId: string, reverse: boolean, now: number, animate = true): void {
+    this.add(edgeId, reverse, now, null, animate);
+  }
+
+  /**
+   * A message on `edgeId` failed or was dead-lettered; `counted` when the failure is itself a
+   * message that travelled the edge (an ERROR report), so it adds to the count as well.
+   */
+  fail(
+    edgeId: string,
+    reason: string,
+    now: number,
+    reverse = false,
+    animate = true,
+    counted = false,
+  ): void {
+    this.add(edgeId, reverse, now, reason, animate, counted);
+  }
+
+  private add(
+    edgeId: string,
+    reverse: boolean,
+    now: number,
+    error: string | null,
+    animate: boolean,
+    counted = error === null,
+  ): void {
+    let p = this.pending.get(edgeId);
+    if (!p) {
+      p = { count: 0, failed: 0, packets: [], error: null };
+      this.pending.set(edgeId, p);
+    }
+    const w = this.window(edgeId, now);
+    if (counted) {
+      p.count++;
+      w.count++;
+    }
+    if (error !== null) {
+      p.failed++;
+      p.error = error;
+    }
+    // Sampling: a failure always shows; otherwise at most maxPacketsPerSecond per edge per window.
+    const cap = (this.maxPacketsPerSecond * this.windowMs) / 1000;
+    if (animate && (error !== null || w.spawned < cap)) {
+      w.spawned++;
+      p.packets.push({ id: this.nextId++, reverse, failed: error !== null, at: now });
+    }
+  }
+
+  private window(edgeId: string, now: number): Window {
+    let w = this.windows.get(edgeId);
+    if (!w) {
+      w = { start: now, count: 0, spawned: 0, rate: 0 };
+      this.windows.set(edgeId, w);
+    } else this.roll(w, now);
+    return w;
+  }
+
+  private roll(w: Window, now: number): boolean {
+    const elapsed = now - w.start;
+    if (elapsed < this.windowMs) return false;
+    const before = w.rate;
+    w.rate = Math.round((w.count * 1000) / elapsed);
+    w.start = now;
+    w.count = 0;
+    w.spawned = 0;
+    return w.rate !== before;
+  }
+
+  /** True while a flush could still change something (pending events, live packets, rates). */
+  busy(state: FlowState): boolean {
+    if (this.pending.size > 0) return true;
+    for (const id in state) {
+      const f = state[id]!;
+      if (f.packets.length > 0 || f.rate > 0) return true;
+    }
+    return false;
+  }
+
+  /** Applies everything buffered since the last flush; returns `state` itself if nothing changed. */
+  flush(state: FlowState, now: number): FlowState {
+    let next: Record<string, EdgeFlow> | null = null;
+    const put = (id: string, flow: EdgeFlow) => {
+      next ??= { ...state };
+      next[id] = flow;
+    };
+    const ids = new Set<string>([...Object.keys(state), ...this.pending.keys()]);
+    for (const id of ids) {
+      const prev = state[id] ?? EMPTY_FLOW;
+      const p = this.pending.get(id);
+      const w = this.windows.get(id);
+      const rateChanged = w ? this.roll(w, now) : false;
+      const live = prev.packets.filter((k) => now - k.at < this.packetMs);
+      const expired = live.length !== prev.packets.length;
+      if (!p && !rateChanged && !expired) continue;
+      put(id, {
+        count: prev.count + (p?.count ?? 0),
+        failed: prev.failed + (p?.failed ?? 0),
+        rate: w?.rate ?? 0,
+        packets: p ? [...live, ...p.packets] : live,
+        lastError: p?.error ?? prev.lastError,
+      });
+    }
+    this.pending.clear();
+    return next ?? state;
+  }
+
+  reset(): void {
+    this.pending.clear();
+    this.windows.clear();
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { FlowBuffer, type FlowState } from '../../src-renderer/src/live/flow';
+import { findEdge, SessionIndex } from '../../src-renderer/src/live/route';
+import { sample } from './fixtures';
+
+describe('packet sampling and aggregation', () => {
+  it('counts every message but spawns at most the cap of packets per edge per second', () => {
+    const buf = new FlowBuffer({ maxPacketsPerSecond: 5, packetMs: 900 });
+    for (let i = 0; i < 1000; i++) buf.record('e1', false, 100 + i * 0.5);
+    const state = buf.flush({}, 600);
+    expect(state.e1?.count).toBe(1000);
+    expect(state.e1?.packets.length).toBe(5);
+  });
+
+  it('returns the same object when nothing changed, and only replaces touched edges', () => {
+    const buf = new FlowBuffer();
+    buf.record('a', false, 0);
+    buf.record('b', true, 0);
+    const s1 = buf.flush({}, 1);
+    expect(s1.b?.packets[0]?.reverse).toBe(true);
+    expect(buf.flush(s1, 2)).toBe(s1);
+    buf.record('a', false, 3);
+    const s2 = buf.flush(s1, 4);
+    expect(s2).not.toBe(s1);
+    expect(s2.b).toBe(s1.b);
+    expect(s2.a?.count).toBe(2);
+  });
+
+  it('expires packets after their travel time and reports rates per window', () => {
+    const buf = new FlowBuffer({ packetMs: 900, windowMs: 1000 });
+    for (let i = 0; i < 50; i++) buf.record('e', false, i * 10);
+    let state: FlowState = buf.flush({}, 500);
+    expect(state.e?.packets.length).toBeGreaterThan(0);
+    state = buf.flush(state, 1000);
+    expect(state.e?.rate).toBe(50);
+    state = buf.flush(state, 2000);
+    expect(state.e?.packets).toEqual([]);
+    expect(state.e?.rate).toBe(0);
+    expect(state.e?.count).toBe(50);
+    expect(buf.busy(state)).toBe(false);
+  });
+
+  it('marks failures and always shows a failed packet', () => {
+    const buf = new FlowBuffer({ maxPacketsPerSecond: 1 });
+    buf.record('e', false, 0);
+    buf.fail('e', 'boom', 1);
+    const state = buf.flush({}, 2);
+    expect(state.e?.failed).toBe(1);
+    expect(state.e?.lastError).toBe('boom');
+    expect(state.e?.packets.map((p) => p.failed)).toEqual([false, true]);
+  });
+
+  it('an ERROR report counts as a message and as a failure', () => {
+    const buf = new FlowBuffer();
+    buf.fail('e', 'ERROR from Writing', 0, true, true, true);
+    const state = buf.flush({}, 1);
+    expect(state.e).toMatchObject({ count: 1, failed: 1, lastError: 'ERROR from Writing' });
+    expect(state.e?.packets[0]).toMatchObject({ failed: true, reverse: true });
+  });
+
+  it('replayed history counts without packets', () => {
+    const buf = new FlowBuffer();
+    buf.record('e', false, 0, false);
+    const state = buf.flush({}, 1);
+    expect(state.e?.count).toBe(1);
+    expect(state.e?.packets).toEqual([]);
+  });
+});
+
+describe('routing events onto edges', () => {
+  it('maps engine sessions to workflow sessions and finds the edge either way round', () => {
+    const index = new SessionIndex();
+    index.addRun('r1', { 'director-1': 'eng-d', 'department-1': 'eng-1' });
+    expect(index.hasRun('r1')).toBe(true);
+    const from = index.toWorkflow('eng-1');
+    const to = index.toWorkflow('eng-d');
+    expect(findEdge(sample(), from, to)).toEqual({ edgeId: 'edge-1', reverse: true });
+    expect(findEdge(sample(), to, from)).toEqual({ edgeId: 'edge-1', reverse: false });
+    expect(findEdge(sample(), 'department-1', 'department-2')).toBeNull();
+    expect(index.toWorkflow('unknown')).toBeNull();
+  });
+});
