@@ -57,7 +57,12 @@ async function ours(): Promise<{ perSec: number; p50: number; p99: number }> {
       while (next < N) {
         const i = next++;
         started[i] = performance.now();
-        await engine.bus.publish({ type: 'COMMAND', sender: director, receiver: 'worker', content: { i } });
+        await engine.bus.publish({
+          type: 'COMMAND',
+          sender: director,
+          receiver: 'worker',
+          content: { i },
+        });
       }
     };
     await Promise.all(Array.from({ length: PUBLISHERS }, publisher));
@@ -69,7 +74,10 @@ async function ours(): Promise<{ perSec: number; p50: number; p99: number }> {
 }
 
 /** Ours at a steady rate: publish→deliver latency when the bus is not saturated. */
-async function steady(rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number }> {
+async function steady(
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; max: number }> {
   return withEngine(async (engine, director) => {
     const total = rate * seconds;
     const started = new Float64Array(total);
@@ -92,7 +100,12 @@ async function steady(rate: number, seconds: number): Promise<{ p50: number; p99
         while (sent < due) {
           const i = sent++;
           started[i] = performance.now();
-          void engine.bus.publish({ type: 'COMMAND', sender: director, receiver: 'worker', content: { i } });
+          void engine.bus.publish({
+            type: 'COMMAND',
+            sender: director,
+            receiver: 'worker',
+            content: { i },
+          });
         }
         if (sent < total) setTimeout(tick, tickMs);
         else resolve();
@@ -101,7 +114,11 @@ async function steady(rate: number, seconds: number): Promise<{ p50: number; p99
     });
     await done;
     const sorted = Float64Array.from(latency).sort();
-    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1]! };
+    return {
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      max: sorted[sorted.length - 1]!,
+    };
   });
 }
 
@@ -151,7 +168,8 @@ function raw(): { perSec: number } {
   );
   const ack = d.prepare('UPDATE q SET state = 2 WHERE seq = ?');
   const insertMany = d.transaction((from: number) => {
-    for (let i = from; i < Math.min(N, from + 256); i++) insert.run(`m-${i}`, JSON.stringify({ i }));
+    for (let i = from; i < Math.min(N, from + 256); i++)
+      insert.run(`m-${i}`, JSON.stringify({ i }));
   });
   const ackMany = d.transaction((rows: { seq: number }[]) => {
     for (const r of rows) ack.run(r.seq);
@@ -168,7 +186,13 @@ function raw(): { perSec: number } {
 }
 
 export async function benchBus(): Promise<Record<string, unknown>> {
-  const runs = { ours: [] as number[], p50: [] as number[], p99: [] as number[], plainjob: [] as number[], raw: [] as number[] };
+  const runs = {
+    ours: [] as number[],
+    p50: [] as number[],
+    p99: [] as number[],
+    plainjob: [] as number[],
+    raw: [] as number[],
+  };
   for (let r = 0; r < ROUNDS; r++) {
     const o = await ours();
     runs.ours.push(o.perSec);
@@ -192,14 +216,21 @@ export async function benchBus(): Promise<Record<string, unknown>> {
   };
   const ratioPlainjob = result.oursPerSec / result.plainjobPerSec;
   const ratioRaw = result.oursPerSec / result.rawBatchedPerSec;
-  console.log(`\nBus end to end (${N} messages, median of ${ROUNDS}; publish → durable → delivered → ack durable)`);
+  console.log(
+    `\nBus end to end (${N} messages, median of ${ROUNDS}; publish → durable → delivered → ack durable)`,
+  );
   console.log(
     table(
       ['system', 'msg/s', 'ratio (ours / it)', 'goal'],
       [
         ['ours (64 concurrent publishers)', result.oursPerSec.toFixed(0), '—', ''],
         ['plainjob', result.plainjobPerSec.toFixed(0), ratioPlainjob.toFixed(2) + '×', '≥ 5×'],
-        ['raw better-sqlite3, batches of 256', result.rawBatchedPerSec.toFixed(0), (ratioRaw * 100).toFixed(0) + ' %', '≥ 40 %'],
+        [
+          'raw better-sqlite3, batches of 256',
+          result.rawBatchedPerSec.toFixed(0),
+          (ratioRaw * 100).toFixed(0) + ' %',
+          '≥ 40 %',
+        ],
       ],
     ),
   );

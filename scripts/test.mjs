@@ -12,7 +12,8 @@ const steps = [
   ['build', npm, ['run', 'build']],
   ['unit + integration (vitest)', npx, ['vitest', 'run']],
 ];
-if (existsSync('playwright.config.ts')) steps.push(['browser (playwright)', npx, ['playwright', 'test']]);
+if (existsSync('playwright.config.ts'))
+  steps.push(['browser (playwright)', npx, ['playwright', 'test']]);
 
 const results = [];
 for (const [name, cmd, args] of steps) {
@@ -23,7 +24,8 @@ for (const [name, cmd, args] of steps) {
 }
 
 console.log('\nSummary');
-for (const r of results) console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.name} (${r.seconds.toFixed(1)} s)`);
+for (const r of results)
+  console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.name} (${r.seconds.toFixed(1)} s)`);
 const failed = results.filter((r) => !r.ok);
 console.log(failed.length ? `\n${failed.length} step(s) failed.` : '\nAll steps passed.');
 process.exit(failed.length ? 1 : 0);

@@ -88,7 +88,9 @@ export const workflowDefinitionSchema = z.strictObject({
   sessions: z.array(workflowSessionSchema).max(1000),
   edges: z.array(workflowEdgeSchema).max(5000),
   settings: jsonObject.optional(),
-  viewport: z.strictObject({ x: z.number(), y: z.number(), zoom: z.number().positive() }).optional(),
+  viewport: z
+    .strictObject({ x: z.number(), y: z.number(), zoom: z.number().positive() })
+    .optional(),
 });
 export type WorkflowDefinition = z.infer<typeof workflowDefinitionSchema>;
 
