@@ -6,8 +6,11 @@ import { join } from 'node:path';
 type Bench = () => Promise<Record<string, unknown>>;
 const benches: Record<string, () => Promise<Bench>> = {
   bus: async () => (await import('./bus')).benchBus,
+  canvas: async () => (await import('./canvas')).benchCanvas,
   pool: async () => (await import('./pool')).benchPool,
   runs: async () => (await import('./runs')).benchRuns,
+  checkpoints: async () => (await import('./checkpoints')).benchCheckpoints,
+  security: async () => (await import('./security')).benchSecurity,
 };
 
 const wanted = process.argv.slice(2);

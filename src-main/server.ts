@@ -8,9 +8,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toOrchestrationError } from '../src-shared/errors';
+import type { Role } from '../src-shared/contract';
+import { OrchestrationError, toOrchestrationError } from '../src-shared/errors';
 import { createEngine, type Engine, type EngineOptions } from './engine';
-import { generateToken, singleTokenAuthenticator, type Authenticator } from './rpc/auth';
+import { RateLimiter, type RateLimits } from './engine/security';
+import {
+  generateToken,
+  singleTokenAuthenticator,
+  type Authenticator,
+  type Principal,
+} from './rpc/auth';
 import { handleApiCall, sendError } from './rpc/http/api';
 import { checkRequest, tokenOf, type HostPolicy } from './rpc/http/guard';
 import { serveStatic } from './rpc/http/static';
@@ -34,6 +41,14 @@ export interface ServerOptions {
   rendererDir?: string;
   extraHosts?: string[];
   maxConnections?: number;
+  /** Open WebSocket connections one token may hold (default 32); more are refused (RATE_LIMITED). */
+  maxConnectionsPerToken?: number;
+  /** Per-client rate limits for this server (default: the engine's, i.e. SPEC.md's per minute). */
+  rateLimits?: Partial<RateLimits>;
+  /** Rate-limit the printed startup token too (default: the engine's setting, false). */
+  limitStartupToken?: boolean;
+  /** Session/workflow workspaces must stay inside this directory (default: the engine's). */
+  workspaceRoot?: string;
   onInternalError?: (error: unknown, method: string | undefined) => void;
 }
 
@@ -62,32 +77,92 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const ownsEngine = options.engine === undefined;
   const engine = options.engine ?? (await createEngine({ ...options.engineOptions, databasePath }));
   const token = options.token ?? generateToken();
-  const authenticate = options.authenticate ?? singleTokenAuthenticator(token);
+  const startupAuth = singleTokenAuthenticator(token);
+  const startupTokenId = (startupAuth(token) as Principal).tokenId;
+  // The printed token (admin), else a stored one (engine.tokens: hashed, expiring, revocable).
+  const authenticate: Authenticator =
+    options.authenticate ??
+    (async (presented) => {
+      if (presented === undefined || presented === '') return startupAuth(presented);
+      try {
+        return await startupAuth(presented);
+      } catch {
+        return engine.tokens.authenticate(presented);
+      }
+    });
+  const audit = engine.security.audit;
+  const limiter = options.rateLimits
+    ? new RateLimiter(options.rateLimits)
+    : engine.security.limiter;
+  const limitStartup = options.limitStartupToken ?? engine.security.limitStartupToken;
+  const workspaceRoot = options.workspaceRoot ?? engine.security.workspaceRoot;
+  const maxPerToken = options.maxConnectionsPerToken ?? 32;
+  const clientOf = (req: IncomingMessage) => req.socket.remoteAddress ?? null;
+  /** Authenticates, auditing a refusal (who: the token id when the token was known). */
+  const authenticateFor = async (
+    transport: string,
+    presented: string | undefined,
+    client: string | null,
+  ): Promise<Principal> => {
+    try {
+      return await authenticate(presented);
+    } catch (error) {
+      const e = toOrchestrationError(error);
+      const tokenId = typeof e.details.tokenId === 'string' ? e.details.tokenId : null;
+      const reason = typeof e.details.reason === 'string' ? e.details.reason : null;
+      audit.record({
+        tokenId,
+        role: null,
+        transport,
+        method: 'connect',
+        outcome: e.code,
+        detail: reason,
+        client,
+      });
+      throw error;
+    }
+  };
+  /** Open WebSocket transports by token id, to close them when their token is revoked. */
+  const byToken = new Map<string, Set<{ close(): void }>>();
+  const stopRevokeListener = engine.tokens.onRevoke((id) => {
+    for (const t of byToken.get(id) ?? []) t.close();
+  });
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   const served: ServedEngine = engine;
   const connections = new Set<Connection>();
   let policy: HostPolicy = { port: 0, bindHost: host, extraHosts: options.extraHosts };
-  const serveOptions = (role: 'admin' | 'developer' | 'observer') => ({
-    role,
+  const serveOptions = (principal: Principal, transport: string, client: string | null) => ({
+    role: principal.role as Role,
     databasePath,
     onInternalError: options.onInternalError,
+    tokenId: principal.tokenId,
+    transport,
+    client: client ?? undefined,
+    expiresAt: principal.expiresAt ?? null,
+    security: {
+      audit,
+      workspaceRoot,
+      limiter: principal.tokenId === startupTokenId && !limitStartup ? undefined : limiter,
+    },
   });
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
     const guard = checkRequest(req, policy);
     if (!guard.ok) {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path.startsWith('/api')) auditRefusedRequest('http', req, guard.reason);
       res.writeHead(guard.status, { 'content-type': 'text/plain' }).end(`${guard.reason}\n`);
       return;
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/api' || path.startsWith('/api/')) {
       try {
-        const principal = await authenticate(tokenOf(req));
+        const principal = await authenticateFor('http', tokenOf(req), clientOf(req));
         if (path !== '/api/rpc') {
           res.writeHead(404, { 'content-type': 'text/plain' }).end('Unknown API path\n');
           return;
         }
-        await handleApiCall(served, serveOptions(principal.role), req, res);
+        await handleApiCall(served, serveOptions(principal, 'http', clientOf(req)), req, res);
       } catch (error) {
         sendError(res, toOrchestrationError(error));
       }
@@ -102,15 +177,62 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       else res.destroy();
     });
   });
+  const auditRefusedRequest = (transport: string, req: IncomingMessage, reason: string) =>
+    audit.record({
+      tokenId: null,
+      role: null,
+      transport,
+      method: 'connect',
+      outcome: 'FORBIDDEN',
+      detail: `${reason} (origin ${req.headers.origin ?? '-'}, host ${req.headers.host ?? '-'})`,
+      client: clientOf(req),
+    });
+  // Runs before the gateway's own listener: records the upgrades it will refuse for Host/Origin.
+  http.on('upgrade', (req: IncomingMessage) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/ws') return;
+    const guard = checkRequest(req, policy);
+    if (!guard.ok) auditRefusedRequest('websocket', req, guard.reason);
+  });
   const gateway = attachWebSocketGateway(http, {
     path: '/ws',
     policy: () => policy,
-    authenticate,
+    authenticate: (presented) => authenticateFor('websocket', presented, null),
     maxConnections: options.maxConnections,
-    onConnection(transport, principal) {
-      const connection = serve(served, transport, serveOptions(principal.role));
+    onConnection(transport, principal, req) {
+      const open = byToken.get(principal.tokenId) ?? new Set();
+      if (open.size >= maxPerToken) {
+        const refusal = new OrchestrationError(
+          'RATE_LIMITED',
+          `More than ${maxPerToken} open connections for this token.`,
+          { details: { retryAfterMs: 1_000, maxConnectionsPerToken: maxPerToken } },
+        );
+        audit.record({
+          tokenId: principal.tokenId,
+          role: principal.role,
+          transport: 'websocket',
+          method: 'connect',
+          outcome: 'RATE_LIMITED',
+          detail: `maxConnectionsPerToken=${maxPerToken}`,
+          client: clientOf(req),
+        });
+        transport.send({ type: 'response', id: null, error: refusal.toJSON() });
+        transport.close();
+        return;
+      }
+      byToken.set(principal.tokenId, open.add(transport));
+      const connection = serve(
+        served,
+        transport,
+        serveOptions(principal, 'websocket', clientOf(req)),
+      );
       connections.add(connection);
-      transport.onClose(() => connections.delete(connection));
+      transport.onClose(() => {
+        connections.delete(connection);
+        open.delete(transport);
+        if (open.size === 0 && byToken.get(principal.tokenId) === open) {
+          byToken.delete(principal.tokenId);
+        }
+      });
     },
   });
 
@@ -141,6 +263,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     engine,
     close() {
       closing ??= (async () => {
+        stopRevokeListener();
         for (const c of connections) c.close();
         await gateway.close();
         http.closeAllConnections();

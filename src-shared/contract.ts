@@ -15,7 +15,13 @@ import {
 } from './schemas';
 import type { BusHealth, BusStats, Message, Session, SessionHistoryEntry } from './types';
 import type { StreamEvent } from './stream';
-import { RUN_STATUSES, workflowDefinitionSchema, type Run, type Workflow } from './workflow';
+import {
+  RUN_STATUSES,
+  workflowDefinitionSchema,
+  type Run,
+  type Workflow,
+  type WorkflowDefinition,
+} from './workflow';
 
 export const ROLES = ['admin', 'developer', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -32,6 +38,10 @@ export const PERMISSIONS = [
   'message:manage',
   'workflow:write',
   'run:start',
+  'workflow:import',
+  'workflow:trust',
+  'checkpoint:write',
+  'checkpoint:restore',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -88,6 +98,167 @@ export interface EventPage {
   /** The newest sequence number the engine has, so a client knows whether more pages follow. */
   lastSeq: number;
 }
+
+// --- workflow files ------------------------------------------------------------------------
+
+/** One problem in a workflow file: a JSON Pointer, a plain message, and the node/edge it is on. */
+export interface FileProblem {
+  path: string;
+  message: string;
+  rule: string;
+  sessionId?: string;
+  edgeId?: string;
+}
+export interface FileWarning {
+  path?: string;
+  message: string;
+}
+/** What one session of a workflow would run (shown before "Trust and run"). */
+export interface WhatItRuns {
+  sessionId: string;
+  sessionName: string;
+  sessionType: string;
+  kind: string;
+  summary: string;
+  excerpt?: string;
+  env?: string[];
+  workspace?: string;
+  executes: boolean;
+}
+export type FileCheckResult =
+  | {
+      ok: true;
+      name: string;
+      definition: WorkflowDefinition;
+      migratedFrom?: number;
+      warnings: FileWarning[];
+      contentHash: string;
+      whatItRuns: WhatItRuns[];
+    }
+  | { ok: false; code: string; message: string; problems: FileProblem[] };
+export interface ImportFileResult {
+  workflow: Workflow;
+  migratedFrom?: number;
+  warnings: FileWarning[];
+  /** What to pass to workflows.trust: the content hash with the layout (positions, viewport) set aside. */
+  contentHash: string;
+  /** This exact content was trusted before; an import never trusts by itself. */
+  trusted: boolean;
+  whatItRuns: WhatItRuns[];
+  /** The id of the workflow replaced (onNameClash "replace"). */
+  replaced?: string;
+}
+export interface ExportFileResult {
+  text: string;
+  fileName: string;
+  /** JSON Pointers of secret values that were left out of the file. */
+  removed: string[];
+}
+export interface TrustResult {
+  id: string;
+  contentHash: string;
+  trustedAt: number;
+}
+
+// --- checkpoints -----------------------------------------------------------------------------
+
+export interface CheckpointInfo {
+  id: string;
+  name: string;
+  description: string | null;
+  tags: string[];
+  createdAt: number;
+  automatic: boolean;
+  parentId: string | null;
+  runId: string | null;
+  sizeBytes: number;
+  rawSizeBytes: number;
+  checksum: string;
+  schemaVersion: number;
+  codec: string;
+  /** Counts: sessions, workflows, runs, messages and messages by state. */
+  summary: Record<string, number>;
+}
+export interface CheckpointRestoreResult {
+  success: boolean;
+  restoredFrom: string;
+  /** The automatic checkpoint of the state before the restore (restore it to undo). */
+  preRestoreCheckpointId: string | null;
+  conflicts: { kind: string; id?: string; detail: string }[];
+  warnings: string[];
+  restored: { sessions: number; messages: number; workflows: number; runs: number };
+}
+export interface SessionRef {
+  id: string;
+  name: string;
+}
+export interface MessageRef {
+  id: string;
+  type: string;
+  state: string;
+  receiver: string | null;
+}
+export interface CheckpointComparison {
+  from: string;
+  to: string;
+  sessions: {
+    added: SessionRef[];
+    removed: SessionRef[];
+    statusChanged: (SessionRef & { from: string; to: string })[];
+    stateChanged: SessionRef[];
+  };
+  messages: {
+    appeared: MessageRef[];
+    acknowledged: MessageRef[];
+    moved: { id: string; type: string; from: MessageRef; to: MessageRef }[];
+    counts: { appeared: number; acknowledged: number; moved: number };
+    truncated: boolean;
+  };
+  workflows: {
+    added: string[];
+    removed: string[];
+    changed: { id: string; fromRevision: number; toRevision: number }[];
+  };
+  runs: {
+    added: string[];
+    removed: string[];
+    statusChanged: { id: string; from: string; to: string }[];
+  };
+}
+/** What restoring a checkpoint would change, from the current state to the checkpoint's. */
+export interface RestorePreview {
+  checkpoint: CheckpointInfo;
+  sessions: {
+    /** Exist now, not at the checkpoint: removed. */
+    removed: SessionRef[];
+    /** Exist at the checkpoint, not now: brought back. */
+    added: SessionRef[];
+    statusChanged: (SessionRef & { from: string; to: string })[];
+  };
+  messages: {
+    /** Unacknowledged messages now, by state. */
+    now: Record<string, number>;
+    /** Unacknowledged messages at the checkpoint, by state. */
+    atCheckpoint: Record<string, number>;
+  };
+  runs: {
+    /** Runs that are live now and will be cancelled. */
+    cancelled: string[];
+    statusChanged: { id: string; from: string; to: string }[];
+  };
+  workflows: { removed: SessionRef[]; added: SessionRef[]; changed: SessionRef[] };
+  /** One line each, for a confirmation dialog. */
+  lines: string[];
+}
+export interface CheckpointForkResult {
+  databasePath: string;
+  fromCheckpoint: string;
+  sessions: number;
+  messages: number;
+  liveRuns: string[];
+}
+
+const checkpointId = z.strictObject({ id: idRef });
 
 export const contract = {
   'engine.info': method(NONE, returns<EngineInfo>(), 'read', 'API version, database, your role'),
@@ -185,6 +356,107 @@ export const contract = {
     returns<{ deleted: boolean }>(),
     'workflow:write',
     'Delete a workflow (its runs stay as history)',
+  ),
+
+  'workflows.importFile': method(
+    z.strictObject({
+      /** The file's text (`.orchestration.json`); at most 10 MB. */
+      text: z.string().max(10 * 1024 * 1024 + 1024),
+      /** A workflow of the same name exists: refuse (DUPLICATE_ENTRY, details.suggestedName), rename, replace. */
+      onNameClash: z.enum(['refuse', 'rename', 'replace']).optional(),
+      /** Store under this name instead of the file's. */
+      name: z.string().trim().min(1).max(200).optional(),
+      /** The file's name, kept with the workflow's origin. */
+      source: z.string().max(500).optional(),
+    }),
+    returns<ImportFileResult>(),
+    'workflow:import',
+    'Import a workflow file (never runs or trusts anything)',
+  ),
+  'workflows.exportFile': method(
+    byId,
+    returns<ExportFileResult>(),
+    'read',
+    'A stored workflow as a file (secrets left out)',
+  ),
+  'workflows.validateFile': method(
+    z.strictObject({ text: z.string().max(10 * 1024 * 1024 + 1024) }),
+    returns<FileCheckResult>(),
+    'read',
+    'Check a workflow file: every problem with its path',
+  ),
+  'workflows.trust': method(
+    z.strictObject({ id: idRef, contentHash: z.string().regex(/^[0-9a-f]{64}$/) }),
+    returns<TrustResult>(),
+    'workflow:trust',
+    'Trust what a workflow runs (the hash must match its current content)',
+  ),
+
+  'checkpoints.create': method(
+    z.strictObject({
+      name: z.string().trim().min(1).max(200),
+      description: z.string().max(2_000).optional(),
+      tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+      runId: idRef.optional(),
+    }),
+    returns<CheckpointInfo>(),
+    'checkpoint:write',
+    'Snapshot the whole orchestration',
+  ),
+  'checkpoints.list': method(
+    z
+      .strictObject({
+        name: z.string().min(1).max(200).optional(),
+        tag: z.string().min(1).max(50).optional(),
+        from: z.number().optional(),
+        to: z.number().optional(),
+        automatic: z.boolean().optional(),
+        limit,
+      })
+      .optional(),
+    returns<CheckpointInfo[]>(),
+    'read',
+    'Checkpoints, newest first',
+  ),
+  'checkpoints.get': method(
+    checkpointId,
+    returns<CheckpointInfo | null>(),
+    'read',
+    'One checkpoint',
+  ),
+  'checkpoints.preview': method(
+    checkpointId,
+    returns<RestorePreview>(),
+    'read',
+    'What restoring a checkpoint would change',
+  ),
+  'checkpoints.restore': method(
+    z.strictObject({ id: idRef, preserveCurrentState: z.boolean().optional() }),
+    returns<CheckpointRestoreResult>(),
+    'checkpoint:restore',
+    'Put the whole orchestration back to a checkpoint (the current state is saved first)',
+  ),
+  'checkpoints.compare': method(
+    z.strictObject({
+      from: idRef,
+      to: idRef,
+      limit: z.number().int().min(1).max(10_000).optional(),
+    }),
+    returns<CheckpointComparison>(),
+    'read',
+    'What changed between two checkpoints',
+  ),
+  'checkpoints.fork': method(
+    checkpointId,
+    returns<CheckpointForkResult>(),
+    'checkpoint:restore',
+    "A checkpoint's state as a new database beside the current one",
+  ),
+  'checkpoints.delete': method(
+    checkpointId,
+    returns<{ deleted: boolean }>(),
+    'checkpoint:write',
+    'Delete a checkpoint',
   ),
 
   'runs.start': method(

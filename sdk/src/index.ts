@@ -1,11 +1,27 @@
 /**
- * @claudesclaude/orchestration-sdk — the OrchestrationClient.
- * Every method returns a promise and fails with an OrchestrationError (a stable `code`).
+ * @claudesclaude/orchestration-sdk — the OrchestrationClient, one API in two modes:
+ *   embedded  new OrchestrationClient({ databasePath })   the engine runs in your process
+ *   remote    new OrchestrationClient({ url, token })     a running app or `orchestration serve`
+ * Every method returns a promise and fails with an OrchestrationError (a stable `code`, the same
+ * in both modes).
  */
-import { createEngine, type Engine, type EngineEvents } from '../../src-main/engine';
-import type { MessageHandler, SubscribeOptions } from '../../src-main/engine/bus';
+import type { StreamEventKind } from '../../src-shared/stream';
 import { ValidationError } from '../../src-shared/errors';
-import type { OrchestrationClientOptions } from './options';
+import type {
+  Backend,
+  CheckpointsApi,
+  ClientMode,
+  EngineInfo,
+  EventOf,
+  EventsApi,
+  MessageBusApi,
+  RunsApi,
+  SessionsApi,
+  WorkflowsApi,
+} from './api';
+import { createEmbeddedBackend } from './embedded';
+import type { EmbeddedOptions, OrchestrationClientOptions, RemoteOptions } from './options';
+import { createRemoteBackend } from './remote';
 
 export * from '../../src-shared/errors';
 export {
@@ -17,8 +33,10 @@ export {
 } from '../../src-shared/domain';
 export type { MessageType, SessionStatus, SessionType } from '../../src-shared/domain';
 export type {
+  MessageQuery,
   PublishInput,
   SessionCreateInput,
+  SessionListQuery,
   SessionUpdateInput,
   SubscriptionFilter,
 } from '../../src-shared/schemas';
@@ -29,123 +47,136 @@ export type {
   Session,
   SessionHistoryEntry,
 } from '../../src-shared/types';
-export type { OrchestrationClientOptions, MessageHandler, SubscribeOptions, EngineEvents };
+export type {
+  Run,
+  RunStatus,
+  Workflow,
+  WorkflowDefinition,
+  WorkflowEdge,
+  WorkflowSession,
+} from '../../src-shared/workflow';
+export type { StreamEvent, StreamEventKind } from '../../src-shared/stream';
+export type {
+  CheckpointQueryInput,
+  CreateCheckpointInput,
+  RestoreOptions,
+} from '../../src-main/engine/checkpoints';
+export type * from './api';
+export type { EmbeddedOptions, OrchestrationClientOptions, RemoteOptions };
 
-type Sessions = Engine['sessions'];
-type Bus = Engine['bus'];
+const isRemote = (o: OrchestrationClientOptions): o is RemoteOptions =>
+  typeof (o as RemoteOptions).url === 'string';
 
 export class OrchestrationClient {
-  readonly sessions: Pick<
-    Sessions,
-    'create' | 'get' | 'list' | 'update' | 'setStatus' | 'terminate' | 'heartbeat' | 'history'
-  >;
-  readonly messageBus: Pick<
-    Bus,
-    | 'publish'
-    | 'publishBatch'
-    | 'request'
-    | 'respond'
-    | 'subscribe'
-    | 'acknowledge'
-    | 'reject'
-    | 'deadLetters'
-    | 'requeue'
-    | 'get'
-    | 'list'
-    | 'mailbox'
-    | 'stats'
-    | 'health'
-  >;
-  private readonly engine: Promise<Engine>;
+  /** 'embedded' (databasePath) or 'remote' (url). */
+  readonly mode: ClientMode;
+  readonly sessions: SessionsApi;
+  readonly messageBus: MessageBusApi;
+  readonly workflows: WorkflowsApi;
+  readonly runs: RunsApi;
+  readonly checkpoints: CheckpointsApi;
+  /** The ordered event stream (messages, sessions, runs, runner logs), resumable by seq. */
+  readonly events: EventsApi;
+  private readonly backend: Backend;
   private closed = false;
 
   constructor(options: OrchestrationClientOptions) {
-    if (!options || typeof options !== 'object' || typeof options.databasePath !== 'string') {
+    const o = (options ?? {}) as Partial<EmbeddedOptions & RemoteOptions>;
+    if (typeof options !== 'object' || options === null) {
+      throw missingOptions(options);
+    }
+    if (typeof o.url === 'string' && typeof o.databasePath === 'string') {
       throw new ValidationError(
-        'MISSING_FIELD',
-        'OrchestrationClient needs { databasePath } (the SQLite file the embedded engine uses).',
-        'databasePath',
-        options?.databasePath,
+        'INVALID_INPUT',
+        'Give OrchestrationClient either { databasePath } (embedded) or { url, token } (remote), not both.',
+        'url',
       );
     }
-    this.engine = createEngine(options);
-    // A failed open surfaces on the first call; don't let it become an unhandled rejection first.
-    this.engine.catch(() => undefined);
-    const on = <K extends keyof Sessions>(k: K) =>
-      (async (...args: unknown[]) => {
-        const engine = await this.open();
-        return (engine.sessions[k] as (...a: unknown[]) => unknown).apply(engine.sessions, args);
-      }) as Sessions[K];
-    const bus = <K extends keyof Bus>(k: K) =>
-      (async (...args: unknown[]) => {
-        const engine = await this.open();
-        return (engine.bus[k] as (...a: unknown[]) => unknown).apply(engine.bus, args);
-      }) as Bus[K];
-    this.sessions = {
-      create: on('create'),
-      get: on('get'),
-      list: on('list'),
-      update: on('update'),
-      setStatus: on('setStatus'),
-      terminate: on('terminate'),
-      heartbeat: on('heartbeat'),
-      history: on('history'),
-    };
-    this.messageBus = {
-      publish: bus('publish'),
-      publishBatch: bus('publishBatch'),
-      request: bus('request'),
-      respond: bus('respond'),
-      acknowledge: bus('acknowledge'),
-      reject: bus('reject'),
-      deadLetters: bus('deadLetters'),
-      requeue: bus('requeue'),
-      get: bus('get'),
-      list: bus('list'),
-      mailbox: bus('mailbox'),
-      stats: bus('stats'),
-      health: bus('health'),
-      subscribe: (filter, handler: MessageHandler, options?: SubscribeOptions) => {
-        let unsubscribe: (() => void) | undefined;
-        let cancelled = false;
-        void this.open().then((engine) => {
-          if (!cancelled) unsubscribe = engine.bus.subscribe(filter, handler, options);
-        });
-        return () => {
-          cancelled = true;
-          unsubscribe?.();
-        };
-      },
-    };
+    if (!isRemote(options) && typeof o.databasePath !== 'string') throw missingOptions(o);
+    this.backend = isRemote(options)
+      ? createRemoteBackend(options)
+      : createEmbeddedBackend(options);
+    this.mode = this.backend.mode;
+    this.sessions = this.guard(this.backend.sessions);
+    this.messageBus = this.guard(this.backend.messageBus);
+    this.workflows = this.guard(this.backend.workflows);
+    this.runs = this.guard(this.backend.runs);
+    this.checkpoints = this.guard(this.backend.checkpoints);
+    this.events = this.guard(this.backend.events);
   }
 
   /** The engine's API version (semver). */
   async apiVersion(): Promise<string> {
-    return (await this.open()).apiVersion;
+    return (await this.info()).apiVersion;
   }
 
-  /** Listens to engine events (session status, messages published, acknowledged, dead …). */
-  async on<K extends keyof EngineEvents>(
-    event: K,
-    listener: (payload: EngineEvents[K]) => void,
+  /** API version, database, your role (remote: the token's), and the services the engine has. */
+  info(): Promise<EngineInfo> {
+    this.assertOpen();
+    return this.backend.info();
+  }
+
+  /**
+   * Listens to one kind of stream event ('message.published', 'message.acknowledged',
+   * 'session.status', 'run.status', 'runner.log', … or '*' for all), the same in both modes.
+   * Resolves with the unsubscribe function once listening.
+   */
+  on<K extends StreamEventKind>(
+    kind: K | '*',
+    listener: (event: EventOf<K>) => void,
   ): Promise<() => void> {
-    return (await this.open()).on(event, listener);
+    this.assertOpen();
+    return this.backend.events.subscribe((events) => {
+      for (const event of events) {
+        if (kind === '*' || event.kind === kind) listener(event as EventOf<K>);
+      }
+    });
   }
 
-  /** Commits what was accepted, lets running handlers finish, and closes the database. */
+  /**
+   * Embedded: commits what was accepted, lets running handlers finish, closes the database.
+   * Remote: closes the connection (the server and its engine keep running).
+   */
   async close(): Promise<void> {
     this.closed = true;
-    const engine = await this.engine.catch(() => undefined);
-    await engine?.close();
+    await this.backend.close();
   }
 
-  private async open(): Promise<Engine> {
+  private assertOpen(): void {
     if (this.closed) {
       throw new ValidationError(
         'INVALID_INPUT',
         'This OrchestrationClient was closed; create a new one.',
       );
     }
-    return this.engine;
   }
+
+  /** Every method refuses (INVALID_INPUT) once the client is closed; async ones by rejecting. */
+  private guard<T extends object>(api: T): T {
+    const out: Record<string, unknown> = {};
+    for (const [name, fn] of Object.entries(api)) {
+      if (typeof fn !== 'function') continue;
+      out[name] =
+        name === 'subscribe' && api === (this.backend.messageBus as object)
+          ? (...args: unknown[]) => {
+              this.assertOpen();
+              return (fn as (...a: unknown[]) => unknown)(...args);
+            }
+          : async (...args: unknown[]) => {
+              this.assertOpen();
+              return (fn as (...a: unknown[]) => unknown)(...args);
+            };
+    }
+    return out as T;
+  }
+}
+
+function missingOptions(value: unknown): ValidationError {
+  return new ValidationError(
+    'MISSING_FIELD',
+    'OrchestrationClient needs { databasePath } (embedded: the SQLite file the engine uses) ' +
+      'or { url, token } (remote: a running app or `orchestration serve`).',
+    'databasePath',
+    value,
+  );
 }

@@ -1,4 +1,4 @@
-import type { EngineOptions } from '../../src-main/engine';
+import type { CheckpointOptions, EngineOptions } from '../../src-main/engine';
 
 /**
  * Embedded mode: the engine runs inside your process on the SQLite file at `databasePath`.
@@ -6,7 +6,25 @@ import type { EngineOptions } from '../../src-main/engine';
  * crash the next process hands the dead one's in-flight messages back at once (default:
  * `.orchestration/queue` beside the database).
  */
-export interface OrchestrationClientOptions extends Omit<EngineOptions, 'now'> {
+export interface EmbeddedOptions extends Omit<EngineOptions, 'now'> {
   databasePath: string;
   messageQueuePath?: string;
+  /** Automatic checkpoints, retention, codec — see docs/checkpoints.md. */
+  checkpoints?: CheckpointOptions;
 }
+
+/**
+ * Remote mode: every call goes over a WebSocket to a running app or `orchestration serve`.
+ * `url` is what the server printed (`http://127.0.0.1:PORT/?token=…`) or its `ws://…/ws`
+ * address; `token` may be given here instead of in the URL (it is sent as a Bearer header).
+ */
+export interface RemoteOptions {
+  url: string;
+  token?: string;
+  /** How long a call waits for the connection before failing with SERVICE_UNAVAILABLE (10 s). */
+  connectTimeoutMs?: number;
+  /** Reconnect after a lost connection (default true); calls in flight then fail SERVICE_UNAVAILABLE. */
+  reconnect?: boolean;
+}
+
+export type OrchestrationClientOptions = EmbeddedOptions | RemoteOptions;

@@ -7,6 +7,7 @@ import {
   type CheckpointOptions,
 } from './checkpoints';
 import { TypedEmitter } from './events';
+import { FileService } from './files';
 import type { EngineEvents } from './engine-events';
 import { registerInstance } from './instance-registry';
 import { resolveEngineOptions, type EngineOptions } from './options';
@@ -17,11 +18,26 @@ import { RunnerSet } from './runs/runners';
 import { SessionRegistry } from './sessions';
 import type { StoragePort } from './store/port';
 import { createSqliteStorage } from './store/sqlite';
+import {
+  createSecurity,
+  type AuditLog,
+  type EngineSecurity,
+  type SecurityOptions,
+  type TokenService,
+} from './security';
 import { EventStream, feedStream } from './stream';
 import { WorkflowService } from './workflows';
 
-export type { EngineOptions, EngineEvents, CheckpointOptions };
-export { MessageBus, SessionRegistry, WorkflowService, RunService, EventStream, CheckpointService };
+export type { EngineOptions, EngineEvents, CheckpointOptions, SecurityOptions };
+export {
+  MessageBus,
+  SessionRegistry,
+  WorkflowService,
+  RunService,
+  EventStream,
+  CheckpointService,
+  FileService,
+};
 
 export interface Engine {
   readonly apiVersion: string;
@@ -29,6 +45,8 @@ export interface Engine {
   readonly bus: MessageBus;
   /** Saved topologies (validated, versioned). */
   readonly workflows: WorkflowService;
+  /** Workflow files: import (never runs anything), export, validate, and trust by content hash. */
+  readonly files: FileService;
   /** Executions of workflows, kept as history. */
   readonly runs: RunService;
   /** The ordered, durable, resumable event stream for clients. */
@@ -39,6 +57,12 @@ export interface Engine {
   readonly checkpoints: CheckpointService;
   /** What start-up recovered from processes that died holding leases (and their runs). */
   readonly recovery: { deadProcesses: number; releasedLeases: number; interruptedRuns: number };
+  /** API tokens: create (the secret is shown once), list, revoke, authenticate. */
+  readonly tokens: TokenService;
+  /** Who did what: every mutating call and every refusal (90-day retention). */
+  readonly audit: AuditLog;
+  /** Rate limits, the audit log and the workspace root, as the RPC layer applies them. */
+  readonly security: EngineSecurity;
   on: TypedEmitter<EngineEvents>['on'];
   /** Graceful: refuses new work, commits accepted work, lets handlers finish, releases leases. */
   close(): Promise<void>;
@@ -46,9 +70,9 @@ export interface Engine {
 
 /** Opens (and migrates) the database and starts delivering. */
 export async function createEngine(
-  input: EngineOptions & { checkpoints?: CheckpointOptions },
+  input: EngineOptions & { checkpoints?: CheckpointOptions; security?: SecurityOptions },
 ): Promise<Engine> {
-  const { checkpoints: checkpointInput, ...engineInput } = input ?? {};
+  const { checkpoints: checkpointInput, security: securityInput, ...engineInput } = input ?? {};
   const options = resolveEngineOptions(engineInput);
   const checkpointOptions = resolveCheckpointOptions(checkpointInput);
   const storage: StoragePort = createSqliteStorage({
@@ -78,6 +102,7 @@ export async function createEngine(
     now: options.now,
     hasLiveRuns: (id) => runs.hasLiveRuns(id),
   });
+  const files = new FileService({ workflows, store: storage.trust, now: options.now });
   const runs: RunService = new RunService({
     bus,
     sessions,
@@ -88,12 +113,15 @@ export async function createEngine(
     workflows,
     owner: instance.owner,
     runners: (send) => new RunnerSet({ pool: getPool, sessions, send, now: options.now }),
+    beforeStart: (workflow) => files.checkRunnable(workflow),
   });
 
   let releasedLeases = 0;
   let interruptedRuns = 0;
   let stream: EventStream;
+  let security: Awaited<ReturnType<typeof createSecurity>>;
   try {
+    security = await createSecurity(storage, securityInput, options.now);
     stream = await EventStream.open(storage.stream, options.now);
     feedStream(events, stream);
     await sessions.prime();
@@ -131,12 +159,16 @@ export async function createEngine(
     sessions,
     bus,
     workflows,
+    files,
     runs,
     stream,
     checkpoints,
     get pool() {
       return getPool();
     },
+    tokens: security.tokens,
+    audit: security.audit,
+    security,
     recovery: { deadProcesses: instance.deadOwners.length, releasedLeases, interruptedRuns },
     on: events.on.bind(events),
     close() {
@@ -147,6 +179,7 @@ export async function createEngine(
         await stream.close();
         events.clear();
         await pool?.destroy();
+        await security.close();
         instance.release();
         await storage.close();
       })();

@@ -12,6 +12,8 @@ export interface Principal {
   role: Role;
   /** Stable id for audit logs; never the token itself. */
   tokenId: string;
+  /** When the token stops being valid (null or absent: never). */
+  expiresAt?: number | null;
 }
 
 export type Authenticator = (token: string | undefined) => Principal | Promise<Principal>;

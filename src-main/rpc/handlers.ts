@@ -10,6 +10,11 @@ import type {
   ResultOf,
   Role,
 } from '../../src-shared/contract';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ValidationError } from '../../src-shared/errors';
+import { previewRestore } from './checkpoint-preview';
+import { createFileServices } from './files';
 import { FEATURES, type ServedEngine } from './services';
 
 export interface CallContext {
@@ -24,7 +29,8 @@ export type Handlers = {
 const orNull = <T>(value: T | undefined | void): T | null => (value === undefined ? null : value);
 
 export function createHandlers(engine: ServedEngine): Handlers {
-  const { sessions, bus, workflows, runs, stream } = engine;
+  const { sessions, bus, workflows, runs, stream, checkpoints } = engine;
+  const files = createFileServices(engine);
   return {
     'engine.info': async (_p, ctx): Promise<EngineInfo> => ({
       apiVersion: engine.apiVersion,
@@ -64,6 +70,28 @@ export function createHandlers(engine: ServedEngine): Handlers {
     'workflows.update': (p) => workflows.update(p.id, p.definition, p.expectedRevision),
     'workflows.delete': async (p) => ({ deleted: await workflows.delete(p.id) }),
 
+    'workflows.importFile': (p) =>
+      files.importFile(p.text, { onNameClash: p.onNameClash, name: p.name, source: p.source }),
+    'workflows.exportFile': (p) => files.exportFile(p.id),
+    'workflows.validateFile': async (p) => files.validateFile(p.text),
+    'workflows.trust': (p, ctx) => files.trust(p.id, p.contentHash, `app (${ctx.role})`),
+
+    'checkpoints.create': (p) => checkpoints.create(p),
+    'checkpoints.list': (p) => checkpoints.list(p ?? {}),
+    'checkpoints.get': async (p) => orNull(await checkpoints.get(p.id)),
+    'checkpoints.preview': (p) => previewRestore(engine, p.id),
+    'checkpoints.restore': (p) =>
+      checkpoints.restore(
+        p.id,
+        p.preserveCurrentState === undefined
+          ? {}
+          : { preserveCurrentState: p.preserveCurrentState },
+      ),
+    'checkpoints.compare': (p) => checkpoints.compare(p.from, p.to, p.limit),
+    'checkpoints.fork': (p, ctx) => checkpoints.fork(p.id, { databasePath: forkPath(ctx, p.id) }),
+    'checkpoints.delete': async (p) => ({ deleted: await checkpoints.delete(p.id) }),
+
+    // engine.runs.start refuses imported content nobody trusted (FORBIDDEN, with what it runs).
     'runs.start': (p) => runs.start(p.workflowId, p.input),
     'runs.get': async (p) => orNull(await runs.get(p.id)),
     'runs.list': (p) => runs.list(p ?? {}),
@@ -80,4 +108,21 @@ export function createHandlers(engine: ServedEngine): Handlers {
       return { events, lastSeq: await stream.lastSeq() };
     },
   };
+}
+
+/** Forks go beside the database, named by checkpoint and time; the client never names a path. */
+function forkPath(ctx: CallContext, checkpointId: string): string {
+  const db = ctx.databasePath;
+  if (!db || db === ':memory:') {
+    throw new ValidationError(
+      'INVALID_INPUT',
+      'This engine has no database file to fork beside.',
+      'databasePath',
+    );
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const safe = checkpointId.replace(/[^\w-]/g, '_').slice(0, 60);
+  const dir = join(dirname(db), 'forks');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `fork-${safe}-${stamp}.db`);
 }

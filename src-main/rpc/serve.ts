@@ -5,7 +5,12 @@
  * stable code, never a stack trace. The connection keeps serving after any bad frame.
  */
 import { contract, isMethodName, type MethodName, type Role } from '../../src-shared/contract';
-import { OrchestrationError, ValidationError, toOrchestrationError } from '../../src-shared/errors';
+import {
+  AuthenticationError,
+  OrchestrationError,
+  ValidationError,
+  toOrchestrationError,
+} from '../../src-shared/errors';
 import {
   decodeClientFrame,
   type RequestFrame,
@@ -14,6 +19,13 @@ import {
   type ServerTransport,
 } from '../../src-shared/protocol';
 import { validate } from '../../src-shared/validate';
+import {
+  bucketOf,
+  costOf,
+  guardParams,
+  type CallSecurity,
+  type EngineSecurity,
+} from '../engine/security';
 import { EventPump, type EventPumpOptions } from './event-pump';
 import { createHandlers, type Handlers } from './handlers';
 import { assertAllowed } from './permissions';
@@ -28,7 +40,23 @@ export interface ServeOptions {
   events?: EventPumpOptions;
   /** Where unexpected (INTERNAL_ERROR) failures are reported; the client only sees the code. */
   onInternalError?: (error: unknown, method: string | undefined) => void;
+  /** Who is calling, for the audit log and rate limits (default `local:<role>`). */
+  tokenId?: string;
+  /** 'websocket', 'http', 'ipc', 'in-process' (default) … for the audit log. */
+  transport?: string;
+  /** The remote address, when there is one. */
+  client?: string;
+  /** When the caller's token expires (calls after it are refused with INVALID_TOKEN). */
+  expiresAt?: number | null;
+  /**
+   * Rate limiter, audit log and workspace root applied to every call. Default: the engine's
+   * audit log and workspace root, no rate limit (the local, in-process user).
+   */
+  security?: CallSecurity;
 }
+
+/** Outcomes that are refusals: audited even for read-only methods. */
+const REFUSALS = new Set(['FORBIDDEN', 'RATE_LIMITED', 'AUTH_REQUIRED', 'INVALID_TOKEN']);
 
 export interface Connection {
   close(): void;
@@ -46,6 +74,17 @@ export function serve(
   const ctx = { role: options.role, databasePath: options.databasePath ?? '' };
   const maxInFlight = options.maxInFlight ?? 256;
   const report = options.onInternalError ?? defaultReport;
+  const engineSecurity = (engine as { security?: EngineSecurity }).security;
+  const security: CallSecurity = options.security ?? {
+    audit: engineSecurity?.audit,
+    workspaceRoot: engineSecurity?.workspaceRoot,
+  };
+  const who = {
+    tokenId: options.tokenId ?? `local:${options.role}`,
+    role: options.role,
+    transport: options.transport ?? 'in-process',
+    client: options.client ?? null,
+  };
   let inFlight = 0;
   let open = true;
 
@@ -78,6 +117,12 @@ export function serve(
       );
     }
     if (inFlight >= maxInFlight) {
+      security.audit?.record({
+        ...who,
+        method,
+        outcome: 'RATE_LIMITED',
+        detail: `maxInFlight=${maxInFlight}`,
+      });
       return fail(
         id,
         new OrchestrationError(
@@ -90,14 +135,35 @@ export function serve(
       );
     }
     inFlight++;
+    const spec = contract[method];
+    const mutating = spec.permission !== 'read';
     try {
-      const spec = contract[method];
+      if (options.expiresAt != null && Date.now() >= options.expiresAt) {
+        throw new AuthenticationError('INVALID_TOKEN', `The token ${who.tokenId} has expired.`, {
+          details: { tokenId: who.tokenId, reason: 'expired' },
+        });
+      }
       assertAllowed(ctx.role, spec.permission, method);
-      const params = validate(spec.input, frame.params, `params for ${method}`);
+      // Before validation and any effect: a refused call changes nothing and costs nothing.
+      security.limiter?.consume(who.tokenId, bucketOf(method), costOf(method, frame.params));
+      const params = guardParams(
+        method,
+        validate(spec.input, frame.params, `params for ${method}`),
+        security,
+      );
       const handler = handlers![method] as (p: unknown, c: typeof ctx) => Promise<unknown>;
       const result = await handler(params, ctx);
+      if (mutating) security.audit?.record({ ...who, method, outcome: 'ok' });
       send({ type: 'response', id, result: result === undefined ? null : result });
     } catch (error) {
+      if (security.audit) {
+        const e = toOrchestrationError(error);
+        if (mutating || REFUSALS.has(e.code)) {
+          const retry = e.details.retryAfterMs;
+          const detail = retry === undefined ? null : `retryAfterMs=${String(retry)}`;
+          security.audit.record({ ...who, method, outcome: e.code, detail });
+        }
+      }
       fail(id, error, method as MethodName);
     } finally {
       inFlight--;

@@ -1,12 +1,15 @@
-/** What the RPC layer serves: the engine facade (sessions, bus, workflows, runs, stream). */
+/**
+ * What the RPC layer serves: the engine facade (sessions, bus, workflows, runs, stream,
+ * checkpoints, files).
+ */
 import type { Engine } from '../engine';
 
 export type ServedEngine = Pick<
   Engine,
-  'apiVersion' | 'sessions' | 'bus' | 'workflows' | 'runs' | 'stream'
+  'apiVersion' | 'sessions' | 'bus' | 'workflows' | 'runs' | 'stream' | 'checkpoints' | 'files'
 >;
 
 /** The optional services engine.info advertises (all present in this build). */
-export const FEATURES = ['workflows', 'runs', 'stream'] as const;
+export const FEATURES = ['workflows', 'runs', 'stream', 'files', 'checkpoints'] as const;
 
 export type StreamService = ServedEngine['stream'];

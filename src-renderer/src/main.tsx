@@ -4,6 +4,7 @@ import './styles/base.css';
 import './styles/canvas.css';
 import './styles/panels.css';
 import './styles/bottom.css';
+import './styles/dialogs.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { setApi } from './api';

@@ -246,6 +246,120 @@ export function describeContract(kind: TransportKind): void {
       expect(await codeOf(call('events.since', { seq: -1 }))).toBe('INVALID_INPUT');
     });
 
+    it('workflow files: exportFile, validateFile, importFile (clash, rename), trust', async () => {
+      const wf = await call('workflows.create', { definition: sampleDefinition('File WF') });
+      const exported = await call('workflows.exportFile', { id: wf.id });
+      expect(exported.fileName).toBe('file-wf.orchestration.json');
+      expect(exported.removed).toEqual([]);
+      const check = await call('workflows.validateFile', { text: exported.text });
+      expect(check.ok).toBe(true);
+      if (check.ok) {
+        expect(check.name).toBe('File WF');
+        expect(check.whatItRuns.map((w) => w.kind)).toEqual(['fan-out', 'script']);
+      }
+      const broken = JSON.parse(exported.text) as { edges: { to: string }[] };
+      broken.edges[0]!.to = 'nobody';
+      const bad = await call('workflows.validateFile', { text: JSON.stringify(broken) });
+      expect(bad.ok).toBe(false);
+      if (!bad.ok) {
+        expect(bad.problems.some((p) => p.path.startsWith('/edges/0') && p.edgeId === 'e1')).toBe(
+          true,
+        );
+      }
+      expect((await call('workflows.validateFile', { text: '{' })).ok).toBe(false);
+
+      // A name clash: refused with a suggested name, then imported under it.
+      let suggested = '';
+      try {
+        await call('workflows.importFile', { text: exported.text });
+        throw new Error('expected DUPLICATE_ENTRY');
+      } catch (error) {
+        expect(isOrchestrationError(error) && error.code).toBe('DUPLICATE_ENTRY');
+        if (isOrchestrationError(error)) suggested = String(error.details.suggestedName);
+      }
+      expect(suggested).toBe('File WF (copy)');
+      const imported = await call('workflows.importFile', {
+        text: exported.text,
+        onNameClash: 'rename',
+      });
+      expect(imported.workflow.definition.name).toBe(suggested);
+      expect(imported.trusted).toBe(false);
+      expect(imported.whatItRuns).toHaveLength(2);
+      expect(
+        await codeOf(call('workflows.importFile', { text: JSON.stringify(broken), name: 'x' })),
+      ).toMatch(/INVALID_INPUT|INVALID_FORMAT/);
+
+      // Not trusted: a run is refused until the person trusts this exact content.
+      expect(await codeOf(call('runs.start', { workflowId: imported.workflow.id }))).toBe(
+        'FORBIDDEN',
+      );
+      expect(
+        await codeOf(
+          call('workflows.trust', { id: imported.workflow.id, contentHash: 'a'.repeat(64) }),
+        ),
+      ).toBe('INVALID_INPUT');
+      // Moving a node (the app saves the viewport on open, too) does not change what runs.
+      const moved = structuredClone(imported.workflow.definition);
+      moved.sessions[0]!.position = { x: 123, y: 456 };
+      moved.viewport = { x: 1, y: 2, zoom: 0.5 };
+      await call('workflows.update', { id: imported.workflow.id, definition: moved });
+      const trusted = await call('workflows.trust', {
+        id: imported.workflow.id,
+        contentHash: imported.contentHash,
+      });
+      expect(trusted.contentHash).toBe(imported.contentHash);
+      const run = await call('runs.start', { workflowId: imported.workflow.id });
+      expect((await call('runs.wait', { id: run.id, timeoutMs: 20_000 })).status).toBe('completed');
+
+      // Replace keeps the id.
+      const replaced = await call('workflows.importFile', {
+        text: exported.text,
+        name: suggested,
+        onNameClash: 'replace',
+      });
+      expect(replaced.replaced).toBe(imported.workflow.id);
+    });
+
+    it('checkpoints: create, list, get, preview, compare, restore (and undo), fork, delete', async () => {
+      const before = await call('checkpoints.create', { name: 'before', tags: ['test'] });
+      expect(before.name).toBe('before');
+      expect(before.sizeBytes).toBeGreaterThan(0);
+      const s = await call('sessions.create', { type: 'department', name: 'cp-dept' });
+      const after = await call('checkpoints.create', { name: 'after' });
+      expect((await call('checkpoints.list', { limit: 10 })).map((c) => c.id)).toEqual(
+        expect.arrayContaining([before.id, after.id]),
+      );
+      expect((await call('checkpoints.get', { id: before.id }))?.id).toBe(before.id);
+      expect(await call('checkpoints.get', { id: 'missing' })).toBeNull();
+
+      const diff = await call('checkpoints.compare', { from: before.id, to: after.id });
+      expect(diff.sessions.added.map((x) => x.name)).toEqual(['cp-dept']);
+
+      const preview = await call('checkpoints.preview', { id: before.id });
+      expect(preview.sessions.removed.map((x) => x.name)).toEqual(['cp-dept']);
+      expect(preview.lines.join('\n')).toContain('cp-dept');
+
+      const restored = await call('checkpoints.restore', { id: before.id });
+      expect(restored.success).toBe(true);
+      expect(restored.preRestoreCheckpointId).toBeTruthy();
+      expect(await call('sessions.get', { id: s.id })).toBeNull();
+      const undo = await call('checkpoints.restore', { id: restored.preRestoreCheckpointId! });
+      expect(undo.success).toBe(true);
+      expect((await call('sessions.get', { id: s.id }))?.name).toBe('cp-dept');
+
+      const fork = await call('checkpoints.fork', { id: after.id });
+      expect(fork.fromCheckpoint).toBe(after.id);
+      expect(fork.databasePath).toMatch(/forks[\\/]fork-/);
+
+      expect(await call('checkpoints.delete', { id: after.id })).toEqual({ deleted: true });
+      expect(await codeOf(call('checkpoints.restore', { id: after.id }))).toBe('INVALID_INPUT');
+
+      const observer = await rig.connect({ role: 'observer' });
+      expect((await observer.checkpoints.list()).length).toBeGreaterThan(0);
+      expect(await codeOf(observer.checkpoints.restore({ id: before.id }))).toBe('FORBIDDEN');
+      expect(await codeOf(observer.workflows.importFile({ text: '{}' }))).toBe('FORBIDDEN');
+    });
+
     it('observers may read but not write (FORBIDDEN)', async () => {
       const observer = await rig.connect({ role: 'observer' });
       expect((await observer.engine.info()).role).toBe('observer');

@@ -4,7 +4,7 @@
  * validation, retention, compare, fork and portable export/import. Operations that change the
  * checkpoint chain or the state run one at a time.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import {
   OrchestrationError,
   ValidationError,
@@ -23,7 +23,9 @@ import {
   type Payload,
 } from './codec';
 import { compareSnapshots, type CheckpointComparison } from './compare';
-import { readFile, writeFile } from './portable';
+import { writeFile } from './portable';
+import { forkInto, importFile } from './transfer';
+import { previewRestore, type RestorePreview } from './preview';
 import { cancelLiveRuns, drainDeliveries, sessionIds, settleRestoredRuns } from './restore';
 import {
   checkpointOptionsSchema,
@@ -187,6 +189,24 @@ export class CheckpointService {
     });
   }
 
+  /** What restoring `id` would change now (for a confirmation); validates the checkpoint, changes nothing. */
+  async preview(id: string): Promise<RestorePreview> {
+    const meta = await this.require(id);
+    const target = await this.load(meta);
+    this.deps.store.check(target);
+    const current = await this.deps.store.snapshot();
+    const live = [
+      ...(await this.deps.runs.list({ status: 'running', limit: 10_000 })),
+      ...(await this.deps.runs.list({ status: 'pending', limit: 10_000 })),
+    ];
+    return previewRestore(
+      meta,
+      current,
+      target,
+      live.map((r) => r.id),
+    );
+  }
+
   /** What changed from checkpoint `a` to checkpoint `b`. */
   async compare(a: string, b: string, limit = 1_000): Promise<CheckpointComparison> {
     const [ma, mb] = await Promise.all([this.require(a), this.require(b)]);
@@ -201,43 +221,7 @@ export class CheckpointService {
   async fork(id: string, target: { databasePath: string }): Promise<ForkResult> {
     const meta = await this.require(id);
     const payload = await this.load(meta);
-    const path = target?.databasePath;
-    if (typeof path !== 'string' || path.length === 0 || path === ':memory:') {
-      throw new ValidationError(
-        'MISSING_FIELD',
-        'fork needs a databasePath for the new timeline.',
-        'databasePath',
-        path,
-      );
-    }
-    if (existsSync(path)) {
-      throw new ValidationError(
-        'INVALID_INPUT',
-        `${path} exists; fork writes a new database.`,
-        'databasePath',
-        path,
-      );
-    }
-    const storage = this.deps.openStorage(path);
-    try {
-      storage.checkpoints.check(payload);
-      const replaced = await storage.checkpoints.replace(payload, {
-        liveRunOwner: null,
-        reason: `forked from checkpoint "${meta.name}"`,
-        now: this.deps.now(),
-      });
-      await storage.checkpoints.insert(meta, (await this.deps.store.data(meta.id))!);
-      await storage.checkpoints.setHead(meta.id);
-      return {
-        databasePath: path,
-        fromCheckpoint: meta.id,
-        sessions: replaced.sessions,
-        messages: replaced.messages,
-        liveRuns: replaced.liveRuns,
-      };
-    } finally {
-      await storage.close();
-    }
+    return forkInto(this.deps, meta, payload, target?.databasePath);
   }
 
   /** The portable file (validated first); also written to `path` when given. */
@@ -251,35 +235,7 @@ export class CheckpointService {
 
   /** Reads a portable file (a Buffer or a path), validates it all, and stores it as a named checkpoint. */
   importCheckpoint(file: Buffer | string): Promise<Checkpoint> {
-    return this.exclusive(async () => {
-      const bytes = typeof file === 'string' ? readFileSync(file) : file;
-      if (!Buffer.isBuffer(bytes)) {
-        throw new ValidationError(
-          'INVALID_INPUT',
-          'importCheckpoint needs a Buffer or a file path.',
-          'file',
-        );
-      }
-      const { header, data } = readFile(bytes);
-      const meta = header.checkpoint;
-      const payload = await decode(data, meta, this.deps.store.dbSchemaVersion);
-      this.deps.store.check(payload);
-      const existing = await this.deps.store.get(meta.id);
-      if (existing && existing.checksum === meta.checksum) return existing;
-      const parent =
-        meta.parentId && (await this.deps.store.get(meta.parentId)) ? meta.parentId : null;
-      const imported: CheckpointMeta = {
-        ...meta,
-        id: existing ? newId() : meta.id,
-        automatic: false,
-        parentId: parent,
-        sizeBytes: data.length,
-        summary: summarize(payload),
-      };
-      this.checkSize(data.length);
-      await this.deps.store.insert(imported, data);
-      return imported;
-    });
+    return this.exclusive(() => importFile(this.deps, file, (bytes) => this.checkSize(bytes)));
   }
 
   private async restoreNow(

@@ -9,7 +9,7 @@
 import type { MessageType } from '../../../src-shared/domain';
 import { OrchestrationError, ValidationError } from '../../../src-shared/errors';
 import type { Message } from '../../../src-shared/types';
-import type { Run, RunStatus } from '../../../src-shared/workflow';
+import type { Run, RunStatus, Workflow } from '../../../src-shared/workflow';
 import { newId } from '../ids';
 import type { ScriptSendRequest } from '../runners/script';
 import type { RunRecord } from '../store/port';
@@ -25,6 +25,8 @@ export interface RunServiceOptions extends Omit<ExecutionDeps, 'runners'> {
   workflows: WorkflowService;
   owner: string;
   runners: (send: (request: ScriptSendRequest) => Promise<void>) => RunnerSet;
+  /** Asked before a run starts; throws to refuse it (engine.files: untrusted imported content). */
+  beforeStart?: (workflow: Workflow) => Promise<void>;
 }
 
 const LIVE: readonly RunStatus[] = ['pending', 'running'];
@@ -42,6 +44,7 @@ export class RunService {
   async start(workflowId: string, input?: unknown): Promise<Run> {
     if (this.closed) throw new OrchestrationError('SERVICE_UNAVAILABLE', 'The engine is closing.');
     const workflow = await this.options.workflows.require(workflowId);
+    await this.options.beforeStart?.(workflow);
     const definition = validateDefinition(workflow.definition);
     checkRunnable(definition.sessions);
     const now = this.options.now();

@@ -349,6 +349,40 @@ export interface CheckpointStore {
   }>;
 }
 
+/** A person's confirmation that a workflow's content may run (by content hash; see workflows/file). */
+export interface TrustedContentRecord {
+  /** contentHash() of the trusted workflow. */
+  hash: string;
+  trustedAt: number;
+  by?: string;
+  name?: string;
+}
+
+/** Where a stored workflow came from when it was imported from a file. */
+export interface WorkflowOriginRecord {
+  workflowId: string;
+  /** contentHash() of the workflow as imported. */
+  contentHash: string;
+  importedAt: number;
+  /** The file name (or another label) it came from, when known. */
+  source: string | null;
+}
+
+/**
+ * Trust remembered per content hash, and which workflows came from files (they may run only once
+ * their content is trusted). Compatible with workflows/file's TrustStore.
+ */
+export interface WorkflowTrustStore {
+  get(hash: string): Promise<TrustedContentRecord | undefined>;
+  trust(record: TrustedContentRecord): Promise<void>;
+  revoke(hash: string): Promise<boolean>;
+  /** Oldest first. */
+  list(): Promise<TrustedContentRecord[]>;
+  /** Records (or replaces) a workflow's file origin. */
+  markImported(origin: WorkflowOriginRecord): Promise<void>;
+  origin(workflowId: string): Promise<WorkflowOriginRecord | undefined>;
+}
+
 export interface StoragePort {
   readonly kind: string;
   readonly messages: MessageStore;
@@ -357,5 +391,66 @@ export interface StoragePort {
   readonly runs: RunStore;
   readonly stream: StreamStore;
   readonly checkpoints: CheckpointStore;
+  /** Trusted workflow content and imported workflows' origins (engine.files). */
+  readonly trust: WorkflowTrustStore;
+  /** API tokens (hashed) and the audit log; see engine/security. */
+  readonly tokens: TokenStore;
+  readonly audit: AuditStore;
   close(): Promise<void>;
+}
+
+/** An API token as stored: only the sha256 of the secret, never the secret itself. */
+export interface TokenRecord {
+  id: string;
+  /** sha256 of the token, hex. */
+  hash: string;
+  role: string;
+  label: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface TokenStore {
+  /** DUPLICATE_ENTRY if the id or hash is taken. */
+  insert(token: TokenRecord): Promise<void>;
+  findByHash(hash: string): Promise<TokenRecord | undefined>;
+  get(id: string): Promise<TokenRecord | undefined>;
+  /** Oldest first. */
+  list(): Promise<TokenRecord[]>;
+  /** Sets revokedAt unless already revoked; true if the token exists. */
+  revoke(id: string, at: number): Promise<boolean>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+/** One audit row: who (token, role, transport), what (method), when, outcome ('ok' or an error code). */
+export interface AuditRecord {
+  at: number;
+  tokenId: string | null;
+  role: string | null;
+  transport: string;
+  method: string;
+  outcome: string;
+  /** A short, secret-free note (e.g. "retryAfterMs=1200", the refused Origin). */
+  detail: string | null;
+  /** The remote address, when the transport has one. */
+  client: string | null;
+}
+
+export interface AuditQuery {
+  since?: number;
+  method?: string;
+  outcome?: string;
+  tokenId?: string;
+  limit: number;
+}
+
+export interface AuditStore {
+  /** Appends rows in one commit. */
+  append(rows: readonly AuditRecord[]): Promise<void>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<(AuditRecord & { seq: number })[]>;
+  /** Deletes rows older than `before`; returns how many. */
+  prune(before: number): Promise<number>;
 }

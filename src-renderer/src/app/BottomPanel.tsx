@@ -3,6 +3,9 @@ import { memo, useCallback, useState } from 'react';
 import { MESSAGE_TYPES } from '../../../src-shared/domain';
 import { docOf, useEditor } from '../stores/editor';
 import { useLive, type LogEntry } from '../stores/live';
+import { setBottomTab, useUi } from '../stores/ui';
+import { useCheckpoints } from '../stores/checkpoints';
+import { CheckpointTimeline } from './Checkpoints';
 import { RunHistory } from './RunHistory';
 import { clockTime } from './format';
 
@@ -29,7 +32,9 @@ const LogRow = memo(function LogRow(props: {
 });
 
 export function BottomPanel() {
-  const [tab, setTab] = useState<'log' | 'runs'>('log');
+  const tab = useUi((s) => s.bottomTab);
+  const setTab = setBottomTab;
+  const checkpointCount = useCheckpoints((s) => s.list.length);
   const [type, setType] = useState('');
   const [session, setSession] = useState('');
   const [run, setRun] = useState('');
@@ -57,6 +62,13 @@ export function BottomPanel() {
         </button>
         <button role="tab" aria-selected={tab === 'runs'} onClick={() => setTab('runs')}>
           Run history <span className="count">{runs.length}</span>
+        </button>
+        <button
+          role="tab"
+          aria-selected={tab === 'checkpoints'}
+          onClick={() => setTab('checkpoints')}
+        >
+          Checkpoints <span className="count">{checkpointCount}</span>
         </button>
         {tab === 'log' && (
           <div className="filters" role="group" aria-label="Filters">
@@ -125,6 +137,8 @@ export function BottomPanel() {
             </table>
           </div>
         )
+      ) : tab === 'checkpoints' ? (
+        <CheckpointTimeline />
       ) : (
         <RunHistory
           onPick={(id) => {

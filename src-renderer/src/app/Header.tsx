@@ -1,5 +1,8 @@
 /** Top bar: workflow picker (list, create, rename, delete), run controls, history, files, theme. */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import { openCreate } from '../stores/checkpoints';
+import { exportCurrent, importFromFile, useFiles } from '../stores/files';
+import { setBottomTab } from '../stores/ui';
 import { docOf, useEditor } from '../stores/editor';
 import {
   createWorkflow,
@@ -12,8 +15,6 @@ import { RunControls } from './RunControls';
 import { toggleTheme, useTheme } from './theme';
 import { useLive } from '../stores/live';
 
-const LATER = 'Comes in a later release';
-
 export function Header() {
   const list = useWorkflows((s) => s.list);
   const currentId = useWorkflows((s) => s.currentId);
@@ -22,6 +23,8 @@ export function Header() {
   const theme = useTheme((s) => s.resolved);
   const connected = useLive((s) => s.connected);
   const [renaming, setRenaming] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+  const importing = useFiles((s) => s.busy);
 
   const onRename = (value: string) => {
     setRenaming(false);
@@ -92,19 +95,45 @@ export function Header() {
         )}
       </div>
       <RunControls />
-      <div className="group later" role="group" aria-label="Checkpoints and files">
-        <button disabled title={LATER}>
+      <div className="group files" role="group" aria-label="Checkpoints and files">
+        <button
+          onClick={openCreate}
+          title="Save the whole orchestration: sessions, messages, runs, workflows"
+        >
           Create checkpoint
         </button>
-        <button disabled title={LATER}>
+        <button
+          onClick={() => setBottomTab('checkpoints')}
+          title="Pick a checkpoint to restore from the timeline"
+        >
           Restore
         </button>
-        <button disabled title={LATER}>
+        <button
+          disabled={!currentId}
+          onClick={() => void exportCurrent()}
+          title="Download this workflow as a .orchestration.json file"
+        >
           Export
         </button>
-        <button disabled title={LATER}>
+        <button
+          disabled={importing}
+          onClick={() => picker.current?.click()}
+          title="Import a .orchestration.json file (or drop one on the canvas)"
+        >
           Import
         </button>
+        <input
+          ref={picker}
+          type="file"
+          accept=".json,application/json"
+          aria-label="Workflow file to import"
+          hidden
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (file) void importFromFile(file);
+          }}
+        />
       </div>
       <span
         className={`connection ${connected ? 'up' : 'down'}`}

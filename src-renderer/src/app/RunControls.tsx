@@ -1,10 +1,9 @@
 /** Run input, Run and Stop, and the current run's status. */
 import { useEffect, useState } from 'react';
+import { DEFAULT_RUN_INPUT, setRunInput, useUi } from '../stores/ui';
 import { docOf, useEditor } from '../stores/editor';
 import { useLive } from '../stores/live';
 import { startRun, stopRun } from './actions';
-
-const DEFAULT_INPUT = '{"task": "hello"}';
 
 export function RunControls() {
   const workflowId = useEditor((s) => s.workflowId);
@@ -13,11 +12,12 @@ export function RunControls() {
     s.runs.find((r) => r.status === 'running' || r.status === 'pending'),
   );
   const latest = useLive((s) => s.runs[0]);
-  const [input, setInput] = useState(DEFAULT_INPUT);
+  const input = useUi((s) => s.runInput);
+  const setInput = setRunInput;
   // A workflow may suggest its input (the shipped examples do, in settings.exampleInput).
   useEffect(() => {
     const example = docOf(useEditor.getState()).settings?.exampleInput;
-    setInput(example === undefined ? DEFAULT_INPUT : JSON.stringify(example));
+    setInput(example === undefined ? DEFAULT_RUN_INPUT : JSON.stringify(example));
   }, [workflowId]);
   const [busy, setBusy] = useState(false);
   const run = async () => {

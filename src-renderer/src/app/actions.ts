@@ -1,5 +1,8 @@
 /** App-level actions that span stores and the engine. */
+import { isOrchestrationError } from '../../../src-shared/errors';
+import type { WhatItRuns } from '../../../src-shared/contract';
 import { api, errorText } from '../api';
+import { askTrust } from '../stores/files';
 import { autoLayout } from '../editor/layout';
 import { noteRun } from '../live/controller';
 import { docOf, flushSave, moveTo, setNotice, useEditor } from '../stores/editor';
@@ -8,6 +11,11 @@ import { useLive } from '../stores/live';
 let fitView: (() => void) | null = null;
 export function registerFitView(fn: (() => void) | null): void {
   fitView = fn;
+}
+
+/** Fits the canvas to its nodes (when a canvas is mounted). */
+export function fitViewNow(): void {
+  fitView?.();
 }
 
 export async function autoLayoutNow(): Promise<void> {
@@ -47,6 +55,19 @@ export async function startRun(inputText: string): Promise<void> {
     useLive.setState({ activeRunId: run.id });
     setNotice(null);
   } catch (error) {
+    const d = isOrchestrationError(error) && error.code === 'FORBIDDEN' ? error.details : null;
+    if (d && typeof d.contentHash === 'string' && Array.isArray(d.whatItRuns)) {
+      // An imported workflow nobody has trusted yet: show what it would run and ask.
+      askTrust({
+        workflowId,
+        name: docOf(useEditor.getState()).name,
+        contentHash: d.contentHash,
+        whatItRuns: d.whatItRuns as WhatItRuns[],
+        warnings: [],
+        reason: 'run-refused',
+      });
+      return;
+    }
     setNotice(`Could not start the run: ${errorText(error)}`);
   }
 }

@@ -3,6 +3,7 @@
  * requestAnimationFrame flush per frame publishes them, so React renders once a frame at most.
  */
 import type { StreamEvent } from '../../../src-shared/stream';
+import type { Message, MessageState } from '../../../src-shared/types';
 import type { Run } from '../../../src-shared/workflow';
 import { api } from '../api';
 import { docOf, useEditor } from '../stores/editor';
@@ -10,7 +11,8 @@ import { LOG_LIMIT, useLive, type LogEntry, type NodeLive, type RunnerLog } from
 import { FlowBuffer } from './flow';
 import { findEdge, SessionIndex } from './route';
 
-const flow = new FlowBuffer();
+/** Count labels refresh up to 10 times a second per edge: a busy edge re-renders 10×/s, not 60×. */
+const flow = new FlowBuffer({ countIntervalMs: 100 });
 const index = new SessionIndex();
 const names = new Map<string, string>();
 const waiting = new Map<string, StreamEvent[]>();
@@ -241,4 +243,89 @@ export function resetLive(): void {
   replayedTo = 0;
   logs = [];
   useLive.setState({ flows: {}, nodes: {}, log: [], logs: [], runs: [], activeRunId: null });
+}
+
+const LOG_STATE: Record<MessageState, LogEntry['state']> = {
+  pending: 'published',
+  leased: 'delivered',
+  acknowledged: 'acknowledged',
+  dead: 'dead',
+};
+
+/**
+ * Brings the log, the counts on nodes and edges, and the nodes' statuses in line with what the
+ * engine holds now. After a checkpoint restore the event history still tells the abandoned
+ * timeline; the messages and sessions themselves are the truth.
+ */
+export interface RestoredPoint {
+  /** When the restored checkpoint was taken. */
+  at: number;
+  /** Time windows of timelines a restore abandoned before that checkpoint was taken. */
+  abandoned: readonly (readonly [number, number])[];
+}
+
+/**
+ * A checkpoint keeps only unacknowledged mail, so a restore can drop acknowledged messages the
+ * restored point had seen (undoing a restore, say). Those stay in the log when the history says
+ * they were acknowledged by the checkpoint's time, on its own timeline.
+ */
+function seenAt(entry: LogEntry, point: RestoredPoint | undefined): boolean {
+  if (!point || entry.state !== 'acknowledged' || entry.at > point.at) return false;
+  return !point.abandoned.some(([from, to]) => entry.at > from && entry.at <= to);
+}
+
+export async function reconcileWithEngine(point?: RestoredPoint): Promise<void> {
+  const runs = useLive.getState().runs;
+  const engineIds = new Set(runs.flatMap((r) => Object.values(r.sessions)));
+  const found = new Map<string, Message>();
+  const lists = await Promise.all(
+    [...engineIds].map((sender) => api().call('bus.list', { sender, limit: 10_000 })),
+  );
+  for (const list of lists) for (const m of list) found.set(m.id, m);
+
+  const kept = new Map<string, LogEntry>();
+  for (const [id, entry] of log) {
+    const m = found.get(id);
+    if (m) kept.set(id, { ...entry, state: LOG_STATE[m.state] ?? entry.state });
+    else if (seenAt(entry, point)) kept.set(id, entry);
+  }
+  log = kept;
+
+  // Counts, from the kept log (no packets: this is history, not traffic).
+  const doc = docOf(useEditor.getState());
+  for (const id of Object.keys(nodes)) nodes[id] = { ...nodes[id]!, sent: 0, received: 0 };
+  flow.reset();
+  useLive.setState({ flows: {} });
+  const t = now();
+  for (const e of kept.values()) {
+    if (doc.sessions.some((s) => s.id === e.sender)) {
+      touchNode(e.sender, { sent: nodeOf(e.sender).sent + 1 });
+    }
+    if (e.receiver && doc.sessions.some((s) => s.id === e.receiver)) {
+      touchNode(e.receiver, { received: nodeOf(e.receiver).received + 1 });
+    }
+    const hit = findEdge(doc, e.sender, e.receiver);
+    if (!hit) continue;
+    if (e.type === 'ERROR' || e.state === 'dead' || e.state === 'failed') {
+      flow.fail(hit.edgeId, e.reason ?? 'failed', t, hit.reverse, false, e.type === 'ERROR');
+    } else flow.record(hit.edgeId, hit.reverse, t, false);
+  }
+
+  // Statuses of the newest run's sessions, as the engine has them now.
+  const latest = runs[0];
+  if (latest) {
+    await Promise.all(
+      Object.entries(latest.sessions).map(async ([wfId, engineId]) => {
+        const session = await api().call('sessions.get', { id: engineId });
+        if (session) {
+          const error = session.status === 'error' ? (session.error ?? 'error') : null;
+          touchNode(wfId, { status: session.status, error });
+        } else touchNode(wfId, { status: 'initializing', error: null });
+      }),
+    );
+  }
+  listsDirty = true;
+  dirty = true;
+  listsPublishedAt = -Infinity;
+  schedule();
 }

@@ -2,7 +2,9 @@
  * Per-edge message flow, aggregated outside React. Events go into a plain mutable buffer
  * (`record`, `fail`); `flush` runs once per animation frame and returns a new state object in
  * which only the touched edges are new objects — so each edge re-renders at most once a frame.
- * Packets are sampled: at most `maxPacketsPerSecond` per edge; counts are never sampled.
+ * Packets are sampled: at most `maxPacketsPerSecond` per edge and `maxPacketsPerSecondTotal` over
+ * all edges (so a busy large workflow animates a bounded number of packets); counts are never
+ * sampled.
  */
 
 export interface Packet {
@@ -26,6 +28,13 @@ export type FlowState = Readonly<Record<string, EdgeFlow>>;
 
 export interface FlowOptions {
   maxPacketsPerSecond?: number;
+  /** Packets started per second over every edge together (failures always show). */
+  maxPacketsPerSecondTotal?: number;
+  /**
+   * An edge's count label is refreshed at most this often (ms; 0 = every frame). Counts held back
+   * stay pending and are published later — delayed, never dropped. A packet or failure shows at once.
+   */
+  countIntervalMs?: number;
   /** How long a packet takes to travel its edge. */
   packetMs?: number;
   /** The window over which rates are measured. */
@@ -50,14 +59,21 @@ export const EMPTY_FLOW: EdgeFlow = { count: 0, failed: 0, rate: 0, packets: [],
 
 export class FlowBuffer {
   readonly maxPacketsPerSecond: number;
+  readonly maxPacketsPerSecondTotal: number;
+  readonly countIntervalMs: number;
   readonly packetMs: number;
   readonly windowMs: number;
+  private shownAt = new Map<string, number>();
   private pending = new Map<string, Pending>();
   private windows = new Map<string, Window>();
   private nextId = 1;
+  /** The packet budget shared by all edges, over the same window as the per-edge one. */
+  private total = { start: -Infinity, spawned: 0 };
 
   constructor(options: FlowOptions = {}) {
     this.maxPacketsPerSecond = options.maxPacketsPerSecond ?? 8;
+    this.maxPacketsPerSecondTotal = options.maxPacketsPerSecondTotal ?? 120;
+    this.countIntervalMs = options.countIntervalMs ?? 0;
     this.packetMs = options.packetMs ?? 900;
     this.windowMs = options.windowMs ?? 1000;
   }
@@ -104,10 +120,18 @@ export class FlowBuffer {
       p.failed++;
       p.error = error;
     }
-    // Sampling: a failure always shows; otherwise at most maxPacketsPerSecond per edge per window.
+    // Sampling: a failure always shows; otherwise at most maxPacketsPerSecond per edge per window
+    // and maxPacketsPerSecondTotal over all edges.
     const cap = (this.maxPacketsPerSecond * this.windowMs) / 1000;
-    if (animate && (error !== null || w.spawned < cap)) {
+    const total = this.total;
+    if (now - total.start >= this.windowMs) {
+      total.start = now;
+      total.spawned = 0;
+    }
+    const totalCap = (this.maxPacketsPerSecondTotal * this.windowMs) / 1000;
+    if (animate && (error !== null || (w.spawned < cap && total.spawned < totalCap))) {
       w.spawned++;
+      total.spawned++;
       p.packets.push({ id: this.nextId++, reverse, failed: error !== null, at: now });
     }
   }
@@ -152,10 +176,25 @@ export class FlowBuffer {
     const ids = new Set<string>([...Object.keys(state), ...this.pending.keys()]);
     for (const id of ids) {
       const prev = state[id] ?? EMPTY_FLOW;
-      const p = this.pending.get(id);
+      let p = this.pending.get(id);
+      if (
+        p &&
+        p.packets.length === 0 &&
+        p.error === null &&
+        now - (this.shownAt.get(id) ?? -Infinity) < this.countIntervalMs
+      ) {
+        p = undefined; // held: published by a later flush
+      }
+      if (p) {
+        this.pending.delete(id);
+        this.shownAt.set(id, now);
+      }
       const w = this.windows.get(id);
       const rateChanged = w ? this.roll(w, now) : false;
-      const live = prev.packets.filter((k) => now - k.at < this.packetMs);
+      const live =
+        prev.packets.length === 0
+          ? prev.packets
+          : prev.packets.filter((k) => now - k.at < this.packetMs);
       const expired = live.length !== prev.packets.length;
       if (!p && !rateChanged && !expired) continue;
       put(id, {
@@ -166,12 +205,13 @@ export class FlowBuffer {
         lastError: p?.error ?? prev.lastError,
       });
     }
-    this.pending.clear();
     return next ?? state;
   }
 
   reset(): void {
     this.pending.clear();
     this.windows.clear();
+    this.shownAt.clear();
+    this.total = { start: -Infinity, spawned: 0 };
   }
 }

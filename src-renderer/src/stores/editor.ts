@@ -172,6 +172,28 @@ export function selectOnly(ids: readonly string[]): void {
   }));
 }
 
+/** Selects exactly these nodes and edges (e.g. the ones a file problem is about). */
+export function selectItems(nodeIds: readonly string[], edgeIds: readonly string[]): void {
+  const nodesWanted = new Set(nodeIds);
+  const edgesWanted = new Set(edgeIds);
+  set((s) => ({
+    nodes: s.nodes.map((n) =>
+      !!n.selected === nodesWanted.has(n.id) ? n : { ...n, selected: nodesWanted.has(n.id) },
+    ),
+    edges: s.edges.map((e) =>
+      !!e.selected === edgesWanted.has(e.id) ? e : { ...e, selected: edgesWanted.has(e.id) },
+    ),
+  }));
+}
+
+/** Shows the workflow as the engine has it now (after a restore), without saving anything. */
+export function reloadWorkflow(workflow: Workflow | null): void {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  set({ save: 'saved' });
+  openWorkflow(workflow);
+}
+
 export function copySelection(): void {
   const s = get();
   const clip = copy(

@@ -37,6 +37,12 @@ export async function loadWorkflows(): Promise<void> {
   }
 }
 
+/** Refreshes the list (names, new and removed workflows) without changing the open one. */
+export async function loadWorkflowList(): Promise<void> {
+  const list = await api().call('workflows.list', {});
+  set({ list });
+}
+
 export async function selectWorkflow(id: string | null): Promise<void> {
   await flushSave();
   const workflow = id ? await api().call('workflows.get', { id }) : null;

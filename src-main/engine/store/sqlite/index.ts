@@ -4,7 +4,9 @@ import { openDatabase, type OpenOptions } from './database';
 import { SqliteStreamStore } from './events';
 import { SqliteMessageStore } from './messages';
 import { SqliteRunStore } from './runs';
+import { SqliteAuditStore, SqliteTokenStore } from './security';
 import { SqliteSessionStore } from './sessions';
+import { SqliteTrustStore } from './trust';
 import { SqliteWorkflowStore } from './workflows';
 
 export type SqliteStorageOptions = OpenOptions;
@@ -20,6 +22,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
     runs: new SqliteRunStore(db),
     stream: new SqliteStreamStore(db),
     checkpoints: new SqliteCheckpointStore(db),
+    trust: new SqliteTrustStore(db),
+    tokens: new SqliteTokenStore(db),
+    audit: new SqliteAuditStore(db),
     async close() {
       if (db.open) db.close();
     },

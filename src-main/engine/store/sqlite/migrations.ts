@@ -135,6 +135,50 @@ export const MIGRATIONS: readonly string[] = [
     checkpoint_id TEXT
   ) STRICT;
   `,
+  // 4: trusted workflow content (by content hash) and where imported workflows came from.
+  // No foreign key to workflows: a checkpoint restore rewrites that table and must not drop origins.
+  `
+  CREATE TABLE workflow_trust (
+    hash TEXT PRIMARY KEY,
+    trusted_at INTEGER NOT NULL,
+    trusted_by TEXT,
+    name TEXT
+  ) STRICT;
+
+  CREATE TABLE workflow_origins (
+    workflow_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    source TEXT
+  ) STRICT;
+  `,
+  // 5: API tokens (sha256 only, never the secret) and the audit log (engine/security).
+  `
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    label TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    last_used_at INTEGER
+  ) STRICT;
+
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    token_id TEXT,
+    role TEXT,
+    transport TEXT NOT NULL,
+    method TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    client TEXT
+  ) STRICT;
+  CREATE INDEX audit_log_at ON audit_log(at);
+  CREATE INDEX audit_log_method ON audit_log(method, at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,176 @@
+/**
+ * Checkpoint cost: create and restore time and stored size for 10 / 100 / 1,000 sessions with
+ * 1k / 10k / 100k pending messages (real engine, real SQLite file, checksum and validation
+ * included). Goal (issue 5): create ≤ 100 ms and restore ≤ 250 ms at 100 sessions + 100k messages.
+ * `restore` replaces the state only (preserveCurrentState: false); `restore+undo` also saves the
+ * current state first (the default).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { createEngine, type Engine } from '../src-main/engine';
+import { median, table } from './stats';
+
+const SESSIONS = [10, 100, 1_000];
+const MESSAGES = [1_000, 10_000, 100_000];
+const GOAL = { createMs: 100, restoreMs: 250, sessions: 100, messages: 100_000 };
+
+interface Cell {
+  sessions: number;
+  messages: number;
+  createMs: number;
+  restoreMs: number;
+  restoreWithUndoMs: number;
+  sizeBytes: number;
+  rawSizeBytes: number;
+}
+
+async function time(fn: () => Promise<unknown>, rounds: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+async function fill(
+  engine: Engine,
+  sessions: number,
+): Promise<{ director: string; departments: string[] }> {
+  const director = await engine.sessions.create({ type: 'director', name: 'director' });
+  await engine.sessions.setStatus(director.id, 'active');
+  const departments: string[] = [];
+  for (let i = 1; i < sessions; i++) {
+    const s = await engine.sessions.create({ type: 'department', name: `dept-${i}`, state: { i } });
+    await engine.sessions.setStatus(s.id, 'active');
+    departments.push(s.id);
+  }
+  return { director: director.id, departments };
+}
+
+async function publish(
+  engine: Engine,
+  from: number,
+  to: number,
+  director: string,
+  departments: string[],
+) {
+  for (let at = from; at < to; at += 1_000) {
+    const batch = [];
+    for (let i = at; i < Math.min(to, at + 1_000); i++) {
+      batch.push({
+        type: 'DIRECTION' as const,
+        sender: director,
+        receiver: departments[i % departments.length]!,
+        priority: (1 + (i % 4)) as 1 | 2 | 3 | 4,
+        content: { task: i, input: `item ${i}` },
+      });
+    }
+    await engine.bus.publishBatch(batch);
+  }
+}
+
+async function measureSessions(sessions: number): Promise<Cell[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'orch-bench-cp-'));
+  const engine = await createEngine({
+    databasePath: join(dir, 'o.db'),
+    maxSessions: 2_000,
+    bus: { maxQueueSize: 200_000 },
+  });
+  const cells: Cell[] = [];
+  try {
+    const { director, departments } = await fill(engine, sessions);
+    let published = 0;
+    for (const messages of MESSAGES) {
+      await publish(engine, published, messages, director, departments);
+      published = messages;
+      const rounds = messages >= 100_000 ? 3 : 5;
+      const restoreRounds = messages >= 100_000 ? 2 : 5;
+      let last = await engine.checkpoints.create({ name: 'warm-up' });
+      const createMs = await time(async () => {
+        last = await engine.checkpoints.create({ name: `bench ${sessions}/${messages}` });
+      }, rounds);
+      const restoreMs = await time(
+        () => engine.checkpoints.restore(last.id, { preserveCurrentState: false }),
+        restoreRounds,
+      );
+      const restoreWithUndoMs = await time(() => engine.checkpoints.restore(last.id), 1);
+      cells.push({
+        sessions,
+        messages,
+        createMs,
+        restoreMs,
+        restoreWithUndoMs,
+        sizeBytes: last.sizeBytes,
+        rawSizeBytes: last.rawSizeBytes,
+      });
+      for (const cp of await engine.checkpoints.list({ limit: 1_000 }))
+        await engine.checkpoints.delete(cp.id);
+    }
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return cells;
+}
+
+export async function benchCheckpoints(): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const cells: Cell[] = [];
+  for (const sessions of SESSIONS) cells.push(...(await measureSessions(sessions)));
+  const ms = (n: number) => n.toFixed(1);
+  const goalCell = cells.find((c) => c.sessions === GOAL.sessions && c.messages === GOAL.messages);
+  const verdict = (value: number, limit: number, c: Cell) =>
+    c === goalCell
+      ? `${ms(value)} (goal ≤ ${limit}: ${value <= limit ? 'met' : 'MISSED'})`
+      : ms(value);
+  console.log('\nCheckpoints: create / restore (median ms), stored size');
+  console.log(
+    table(
+      [
+        'sessions',
+        'messages',
+        'create ms',
+        'restore ms',
+        'restore+undo ms',
+        'size',
+        'raw JSON',
+        'µs/msg create',
+      ],
+      cells.map((c) => [
+        String(c.sessions),
+        String(c.messages),
+        verdict(c.createMs, GOAL.createMs, c),
+        verdict(c.restoreMs, GOAL.restoreMs, c),
+        ms(c.restoreWithUndoMs),
+        `${(c.sizeBytes / 1024 / 1024).toFixed(2)} MB`,
+        `${(c.rawSizeBytes / 1024 / 1024).toFixed(2)} MB`,
+        ((c.createMs * 1000) / c.messages).toFixed(2),
+      ]),
+    ),
+  );
+  console.log(
+    `Goal (issue 5): create ≤ ${GOAL.createMs} ms, restore ≤ ${GOAL.restoreMs} ms at ${GOAL.sessions} sessions + ` +
+      `${GOAL.messages.toLocaleString('en')} messages. Total bench time ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+  );
+  return { goal: GOAL, cells };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await benchCheckpoints();
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const record = {
+    bench: 'checkpoints',
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    loadAverage: loadavg(),
+    figures,
+  };
+  writeFileSync(join(dir, 'checkpoints.json'), JSON.stringify(record, null, 2));
+}

@@ -1,0 +1,347 @@
+/**
+ * Security overhead and load (loopback only).
+ * 1. Per-call overhead of the API layer's security (role check, rate limit, schema validation,
+ *    input guard, audit row; plus token authentication per call, as HTTP does it) against a
+ *    bare engine call (bus.publish) in the same run, interleaved rounds, medians.
+ * 2. N WebSocket clients, each with its own stored token, publishing at their limit (SPEC.md:
+ *    1,000 per minute: the bucket's burst, then the steady rate), retrying refused publishes
+ *    after retryAfterMs with the same message id; an observer subscribed to the event stream
+ *    stands in for the open canvas. Reports p99 publish latency, refusals, messages lost
+ *    (accepted ids missing from the database) and server RSS before/after.
+ * Run: `node --import tsx bench/security.ts` (or via bench/index.ts once registered).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { contract } from '../src-shared/contract';
+import { validate } from '../src-shared/validate';
+import { createEngine, type Engine } from '../src-main/engine';
+import { bucketOf, costOf, guardParams } from '../src-main/engine/security';
+import { assertAllowed } from '../src-main/rpc/permissions';
+import { startServer } from '../src-main/server';
+import { median, percentile, table } from './stats';
+
+const CALLS = 10_000;
+const IN_FLIGHT = 32;
+const ROUNDS = 5;
+const CLIENTS = Number(process.env.SECURITY_BENCH_CLIENTS ?? 50);
+const LOAD_SECONDS = Number(process.env.SECURITY_BENCH_SECONDS ?? 12);
+/**
+ * The load runs at SPEC.md's rate (1,000 per minute = 16.7/s per client) with a smaller burst
+ * (20 per 1.2 s), so clients reach their limit within seconds and the refusals/retries show.
+ */
+const LOAD_LIMITS = { bus: 20, windowMs: 1_200 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A fresh engine per measured block, so every block starts from the same (empty) queue. */
+async function withEngine<T>(dir: string, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const sub = mkdtempSync(join(dir, 'e-'));
+  const engine = await createEngine({
+    databasePath: join(sub, 'o.db'),
+    bus: { maxQueueSize: 5_000_000 },
+  });
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+    rmSync(sub, { recursive: true, force: true });
+  }
+}
+
+type Variant = 'bare' | 'ws' | 'http';
+
+/** CALLS sequential publishes on a fresh engine; µs per call. */
+async function measure(dir: string, variant: Variant): Promise<number> {
+  return withEngine(dir, async (engine) => {
+    const sender = 'bench-director';
+    await engine.sessions.create({ type: 'director', name: sender });
+    const spec = contract['bus.publish'];
+    const token = (await engine.tokens.create({ role: 'developer', label: 'bench' })).token;
+    const { limiter, audit } = engine.security;
+    // Limits out of the way: this measures the cost of checking them, not of being refused.
+    (limiter.limits as { bus: number }).bus = 1e12;
+    let n = 0;
+    const params = () => ({ type: 'HEARTBEAT', sender, content: { n: n++ } });
+    const one = async () => {
+      if (variant === 'bare') return void (await engine.bus.publish(params() as never));
+      // What serve() does around the handler for one call (http: authenticate every call).
+      const raw = params();
+      const who = variant === 'http' ? await engine.tokens.authenticate(token) : { tokenId: 'ws' };
+      assertAllowed('developer', spec.permission, 'bus.publish');
+      limiter.consume(who.tokenId, bucketOf('bus.publish'), costOf('bus.publish', raw));
+      const p = guardParams('bus.publish', validate(spec.input, raw, 'params'), {});
+      await engine.bus.publish(p as never);
+      audit.record({
+        tokenId: who.tokenId,
+        role: 'developer',
+        transport: 'bench',
+        method: 'bus.publish',
+        outcome: 'ok',
+      });
+    };
+    // IN_FLIGHT callers at once (as many clients would): CPU-bound, so less at the mercy of
+    // event-loop scheduling than one call at a time.
+    const drive = async (calls: number) => {
+      let left = calls;
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          while (left-- > 0) await one();
+        }),
+      );
+    };
+    await drive(500); // warm-up
+    const t0 = performance.now();
+    await drive(CALLS);
+    const us = ((performance.now() - t0) * 1000) / CALLS;
+    await audit.flush();
+    return us;
+  });
+}
+
+/** The security work alone (no engine call), in a tight loop: µs per call. */
+async function checksOnly(dir: string): Promise<number> {
+  return withEngine(dir, async (engine) => {
+    const spec = contract['bus.publish'];
+    const { limiter, audit } = engine.security;
+    (limiter.limits as { bus: number }).bus = 1e12;
+    const N = 50_000;
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) {
+      const raw = { type: 'HEARTBEAT', sender: 'bench-director', content: { n: i } };
+      assertAllowed('developer', spec.permission, 'bus.publish');
+      limiter.consume('ws', bucketOf('bus.publish'), costOf('bus.publish', raw));
+      guardParams('bus.publish', validate(spec.input, raw, 'params'), {});
+      audit.record({
+        tokenId: 'ws',
+        role: 'developer',
+        transport: 'bench',
+        method: 'bus.publish',
+        outcome: 'ok',
+      });
+    }
+    const us = ((performance.now() - t0) * 1000) / N;
+    await audit.flush();
+    return us;
+  });
+}
+
+async function overhead(dir: string) {
+  const checks: number[] = [];
+  for (let r = 0; r < 3; r++) checks.push(await checksOnly(dir));
+  const runs: Record<Variant, number[]> = { bare: [], ws: [], http: [] };
+  const order: Variant[] = ['bare', 'ws', 'http'];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < order.length; k++) {
+      const v = order[(k + r) % order.length]!;
+      runs[v].push(await measure(dir, v));
+    }
+  }
+  const bareUs = median(runs.bare);
+  const wsUs = median(runs.ws);
+  const httpUs = median(runs.http);
+  return {
+    bareUsPerCall: +bareUs.toFixed(2),
+    securedUsPerCall: +wsUs.toFixed(2),
+    securedWithAuthUsPerCall: +httpUs.toFixed(2),
+    overheadPercent: +(((wsUs - bareUs) / bareUs) * 100).toFixed(1),
+    checksOnlyUsPerCall: +median(checks).toFixed(2),
+    checksOnlyPercentOfBare: +((median(checks) / bareUs) * 100).toFixed(1),
+    overheadWithAuthPercent: +(((httpUs - bareUs) / bareUs) * 100).toFixed(1),
+  };
+}
+
+interface LoadClient {
+  ws: WebSocket;
+  call(
+    method: string,
+    params: unknown,
+  ): Promise<{ result?: unknown; error?: { code: string; details: Record<string, unknown> } }>;
+}
+
+function connect(port: number, token: string): Promise<LoadClient> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`);
+  const pending = new Map<number, (f: never) => void>();
+  let id = 0;
+  ws.on('message', (d) => {
+    const f = JSON.parse(String(d)) as { type: string; id?: number };
+    if (f.type === 'response' && typeof f.id === 'number') {
+      pending.get(f.id)?.(f as never);
+      pending.delete(f.id);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () =>
+      resolve({
+        ws,
+        call: (method, params) =>
+          new Promise((res) => {
+            const i = ++id;
+            pending.set(i, res);
+            ws.send(JSON.stringify({ type: 'request', id: i, method, params }));
+          }),
+      }),
+    );
+    ws.once('error', reject);
+  });
+}
+
+async function load(engine: Engine, databasePath: string) {
+  const server = await startServer({ engine, databasePath, port: 0, rateLimits: LOAD_LIMITS });
+  const tokens = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, i) =>
+      engine.tokens.create({ role: 'developer', label: `load-${i}` }),
+    ),
+  );
+  for (let i = 0; i < CLIENTS; i++) {
+    await engine.sessions.create({ type: 'department', name: `client-${i}` });
+  }
+  const clients = await Promise.all(tokens.map((t) => connect(server.port, t.token)));
+  // The canvas: an observer watching the live event stream.
+  const canvas = await connect(
+    server.port,
+    (await engine.tokens.create({ role: 'observer' })).token,
+  );
+  let events = 0;
+  canvas.ws.on('message', (d) => {
+    const f = JSON.parse(String(d)) as { type: string; events?: unknown[] };
+    if (f.type === 'events') events += f.events?.length ?? 0;
+  });
+  canvas.ws.send(JSON.stringify({ type: 'subscribe' }));
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const latencies: number[] = [];
+  const accepted: string[] = [];
+  let refused = 0;
+  let failed = 0;
+  const deadline = performance.now() + LOAD_SECONDS * 1000;
+  await Promise.all(
+    clients.map(async (c, ci) => {
+      let seq = 0;
+      while (performance.now() < deadline) {
+        const id = `load-${ci}-${seq}`;
+        const t0 = performance.now();
+        const f = await c.call('bus.publish', {
+          id,
+          type: 'HEARTBEAT',
+          sender: `client-${ci}`,
+          content: { seq },
+        });
+        if (f.error?.code === 'RATE_LIMITED') {
+          refused++;
+          const wait = Number(f.error.details.retryAfterMs ?? 100);
+          if (performance.now() + wait >= deadline) break;
+          await sleep(wait); // then retry the same id: nothing dropped
+          continue;
+        }
+        if (f.error) failed++;
+        else {
+          latencies.push(performance.now() - t0);
+          accepted.push(id);
+        }
+        seq++;
+      }
+    }),
+  );
+  await sleep(300);
+  global.gc?.();
+  const rssAfter = process.memoryUsage().rss;
+  let lost = 0;
+  for (const id of accepted) if (!(await engine.bus.get(id))) lost++;
+  for (const c of [...clients, canvas]) c.ws.close();
+  await server.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    clients: CLIENTS,
+    seconds: LOAD_SECONDS,
+    accepted: accepted.length,
+    perClientPerMinute: +((accepted.length / CLIENTS / LOAD_SECONDS) * 60).toFixed(0),
+    refusedThenRetried: refused,
+    failed,
+    messagesLost: lost,
+    p50PublishMs: +percentile(latencies, 0.5).toFixed(2),
+    p99PublishMs: +percentile(latencies, 0.99).toFixed(2),
+    canvasEvents: events,
+    rssBeforeMB: +(rssBefore / 2 ** 20).toFixed(1),
+    rssAfterMB: +(rssAfter / 2 ** 20).toFixed(1),
+  };
+}
+
+export async function benchSecurity(): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'orch-bench-security-'));
+  try {
+    const o = await overhead(dir);
+    console.log(
+      `\nSecurity overhead per call (bus.publish, ${IN_FLIGHT} in flight, µs per call, median of ${ROUNDS} rounds)`,
+    );
+    console.log(
+      table(
+        [
+          'bare engine',
+          'secured (ws)',
+          'secured + auth (http)',
+          'overhead',
+          'overhead + auth',
+          'checks alone',
+        ],
+        [
+          [
+            `${o.bareUsPerCall}`,
+            `${o.securedUsPerCall}`,
+            `${o.securedWithAuthUsPerCall}`,
+            `${o.overheadPercent} %`,
+            `${o.overheadWithAuthPercent} %`,
+            `${o.checksOnlyUsPerCall} µs (${o.checksOnlyPercentOfBare} %)`,
+          ],
+        ],
+      ),
+    );
+    const engine2 = await createEngine({
+      databasePath: join(dir, 'load.db'),
+      bus: { maxQueueSize: 5_000_000 },
+    });
+    let l: Awaited<ReturnType<typeof load>>;
+    try {
+      l = await load(engine2, join(dir, 'load.db'));
+    } finally {
+      await engine2.close();
+    }
+    console.log(`\nLoad: ${l.clients} WebSocket clients at their limit for ${l.seconds} s`);
+    console.log(
+      table(
+        [
+          'accepted',
+          '/client/min',
+          'refused→retried',
+          'lost',
+          'p50 ms',
+          'p99 ms',
+          'canvas events',
+          'RSS MB before→after',
+        ],
+        [
+          [
+            `${l.accepted}`,
+            `${l.perClientPerMinute}`,
+            `${l.refusedThenRetried}`,
+            `${l.messagesLost}`,
+            `${l.p50PublishMs}`,
+            `${l.p99PublishMs}`,
+            `${l.canvasEvents}`,
+            `${l.rssBeforeMB}→${l.rssAfterMB}`,
+          ],
+        ],
+      ),
+    );
+    return { overhead: o, load: l };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await benchSecurity();
+  console.log(JSON.stringify(figures, null, 2));
+}

@@ -1,0 +1,90 @@
+/**
+ * Checkpoints leaving or entering this database: fork (the state into a new database, a separate
+ * timeline) and import of a portable file (validated as thoroughly as a restore).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { ValidationError } from '../../../src-shared/errors';
+import { newId } from '../ids';
+import type { CheckpointMeta } from '../store/port';
+import { decode, summarize, type Payload } from './codec';
+import { readFile } from './portable';
+import type { Checkpoint, CheckpointDeps, ForkResult } from './types';
+
+export async function forkInto(
+  deps: CheckpointDeps,
+  meta: Checkpoint,
+  payload: Payload,
+  databasePath: unknown,
+): Promise<ForkResult> {
+  const path = databasePath;
+  if (typeof path !== 'string' || path.length === 0 || path === ':memory:') {
+    throw new ValidationError(
+      'MISSING_FIELD',
+      'fork needs a databasePath for the new timeline.',
+      'databasePath',
+      path,
+    );
+  }
+  if (existsSync(path)) {
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `${path} exists; fork writes a new database.`,
+      'databasePath',
+      path,
+    );
+  }
+  const storage = deps.openStorage(path);
+  try {
+    storage.checkpoints.check(payload);
+    const replaced = await storage.checkpoints.replace(payload, {
+      liveRunOwner: null,
+      reason: `forked from checkpoint "${meta.name}"`,
+      now: deps.now(),
+    });
+    await storage.checkpoints.insert(meta, (await deps.store.data(meta.id))!);
+    await storage.checkpoints.setHead(meta.id);
+    return {
+      databasePath: path,
+      fromCheckpoint: meta.id,
+      sessions: replaced.sessions,
+      messages: replaced.messages,
+      liveRuns: replaced.liveRuns,
+    };
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Reads, validates and stores a portable file; the same checkpoint twice returns the stored one. */
+export async function importFile(
+  deps: CheckpointDeps,
+  file: Buffer | string,
+  checkSize: (bytes: number) => void,
+): Promise<Checkpoint> {
+  const bytes = typeof file === 'string' ? readFileSync(file) : file;
+  if (!Buffer.isBuffer(bytes)) {
+    throw new ValidationError(
+      'INVALID_INPUT',
+      'importCheckpoint needs a Buffer or a file path.',
+      'file',
+    );
+  }
+  const { header, data } = readFile(bytes);
+  const meta = header.checkpoint;
+  const payload = await decode(data, meta, deps.store.dbSchemaVersion);
+  deps.store.check(payload);
+  const existing = await deps.store.get(meta.id);
+  if (existing && existing.checksum === meta.checksum) return existing;
+  const parent = meta.parentId && (await deps.store.get(meta.parentId)) ? meta.parentId : null;
+  const imported: CheckpointMeta = {
+    ...meta,
+    id: existing ? newId() : meta.id,
+    automatic: false,
+    parentId: parent,
+    sizeBytes: data.length,
+    summary: summarize(payload),
+  };
+  checkSize(data.length);
+  await deps.store.insert(imported, data);
+  return imported;
+}

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message } from '../../src-shared/types';
+import { tempEngine, waitFor, type TempEngine } from '../helpers/temp-engine';
+import { scriptDept, star } from '../runs/helpers';
+import { pingPong } from './fixtures/ping-pong';
+import { dump } from './helpers';
+
+let t: TempEngine | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+const maxSeq = (path: string) => Math.max(0, ...dump(path).messages.map((m) => m.seq as number));
+
+describe('restore during a busy run', () => {
+  it('stops the abandoned timeline and loses nothing from the restored one', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    const workflow = await engine.workflows.create(pingPong);
+    const run = await engine.runs.start(workflow.id, null);
+    await waitFor(() => maxSeq(databasePath) >= 10, 'the run to get going', 15_000);
+    const cp = await engine.checkpoints.create({ name: 'mid-run', runId: run.id });
+    expect(cp.summary.runs).toBe(1);
+    const seqAtCheckpoint = maxSeq(databasePath);
+    await waitFor(() => maxSeq(databasePath) >= seqAtCheckpoint + 10, 'the run to go on', 15_000);
+
+    const result = await engine.checkpoints.restore(cp.id);
+    expect(result.success).toBe(true);
+    expect(result.conflicts).toContainEqual(
+      expect.objectContaining({ kind: 'run-cancelled', id: run.id }),
+    );
+    expect(result.conflicts).toContainEqual(
+      expect.objectContaining({ kind: 'run-interrupted', id: run.id }),
+    );
+    expect(result.warnings.join(' ')).toMatch(/cannot be resumed in place/);
+
+    // Nothing published after the checkpoint survives, and nothing more is published.
+    const after = dump(databasePath);
+    expect(Math.max(...after.messages.map((m) => m.seq as number))).toBeLessThanOrEqual(
+      seqAtCheckpoint,
+    );
+    const right = await engine.checkpoints.create({ name: 'right after' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dump(databasePath).messages).toEqual(after.messages);
+
+    // Every message the checkpoint held is back, unacknowledged (in flight → pending again).
+    const diff = await engine.checkpoints.compare(cp.id, right.id);
+    expect(diff.messages.counts).toMatchObject({ appeared: 0, acknowledged: 0 });
+    for (const m of diff.messages.moved) {
+      expect(m.from.state).toBe('leased');
+      expect(m.to.state).toBe('pending');
+    }
+    // Session state (the scripts' ctx.state) is as it was at the checkpoint.
+    expect(diff.sessions.stateChanged).toEqual([]);
+    // The run is recorded honestly: interrupted, its sessions in a legal final state.
+    const ended = await engine.runs.require(run.id);
+    expect(ended.status).toBe('failed');
+    for (const id of Object.values(ended.sessions)) {
+      expect(['terminated', 'completed']).toContain((await engine.sessions.require(id)).status);
+    }
+
+    // The restored mail is deliverable: a subscriber gets each message exactly once.
+    const waiting = new Set(
+      after.messages.filter((m) => m.state === 'pending').map((m) => m.id as string),
+    );
+    expect(waiting.size).toBeGreaterThan(0);
+    const got: Message[] = [];
+    engine.bus.subscribe({ receivers: Object.values(ended.sessions) }, (m) => void got.push(m));
+    await waitFor(() => got.length >= waiting.size, 'the restored mail to be delivered', 10_000);
+    expect(new Set(got.map((m) => m.id))).toEqual(waiting);
+    expect(got.length).toBe(waiting.size);
+  });
+
+  it('takes an automatic checkpoint when a run ends, if configured', async () => {
+    t = await tempEngine({ checkpoints: { onRunEnd: true } } as never);
+    const { engine } = t;
+    const workflow = await engine.workflows.create(
+      star('quick', [scriptDept('a', `async function handle() { return 1; }`)]),
+    );
+    const run = await engine.runs.start(workflow.id, null);
+    await engine.runs.wait(run.id);
+    await waitFor(
+      async () => (await engine.checkpoints.list({ automatic: true })).length === 1,
+      'auto checkpoint',
+    );
+    const [auto] = await engine.checkpoints.list({ automatic: true });
+    expect(auto).toMatchObject({ runId: run.id, automatic: true });
+    expect(auto!.name).toMatch(/completed/);
+  });
+});

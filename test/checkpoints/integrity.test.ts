@@ -1,0 +1,239 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OrchestrationError } from '../../src-shared/errors';
+import { tempEngine, type TempEngine } from '../helpers/temp-engine';
+import { dump, smallOrchestration, tamper } from './helpers';
+
+const temps: TempEngine[] = [];
+afterEach(async () => {
+  for (const t of temps.splice(0)) await t.cleanup();
+});
+async function open() {
+  const t = await tempEngine();
+  temps.push(t);
+  return t;
+}
+async function refusal(promise: Promise<unknown>): Promise<OrchestrationError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(OrchestrationError);
+  return error as OrchestrationError;
+}
+
+describe('validation before anything is touched', () => {
+  it('refuses a checkpoint with one byte changed (INVALID_FORMAT) and changes nothing', async () => {
+    const { engine, databasePath } = await open();
+    const { d, a } = await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'good' });
+    await engine.sessions.setStatus(a.id, 'idle');
+    await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    const current = dump(databasePath);
+    const count = (await engine.checkpoints.stats()).count;
+
+    tamper(databasePath, cp.id);
+    const error = await refusal(engine.checkpoints.restore(cp.id));
+    expect(error.code).toBe('INVALID_FORMAT');
+    expect(error.message).toMatch(/checksum/);
+    expect(dump(databasePath)).toEqual(current);
+    expect((await engine.checkpoints.stats()).count).toBe(count); // no pre-restore checkpoint either
+    expect(await engine.checkpoints.validate(cp.id)).toMatchObject({ valid: false });
+  });
+
+  it('refuses an unknown checkpoint format version', async () => {
+    const { engine, databasePath } = await open();
+    await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'v1' });
+    expect(await engine.checkpoints.validate(cp.id)).toEqual({
+      id: cp.id,
+      valid: true,
+      errors: [],
+    });
+    const db = new Database(databasePath);
+    db.prepare('UPDATE checkpoints SET schema_version = 99 WHERE id = ?').run(cp.id);
+    db.close();
+    const before = dump(databasePath);
+    expect((await refusal(engine.checkpoints.restore(cp.id))).code).toBe('INVALID_FORMAT');
+    expect(dump(databasePath)).toEqual(before);
+  });
+
+  it('refuses a checkpoint larger than maxSizeBytes with a clear error, saving nothing', async () => {
+    const t = await tempEngine({ checkpoints: { maxSizeBytes: 200 } } as never);
+    temps.push(t);
+    await smallOrchestration(t.engine);
+    const error = await refusal(t.engine.checkpoints.create({ name: 'too big' }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(/limit is 0\.0 MB/);
+    expect(error.details).toMatchObject({ limitBytes: 200 });
+    expect((await t.engine.checkpoints.stats()).count).toBe(0);
+  });
+});
+
+describe('undo, compare, export and import', () => {
+  it('the pre-restore checkpoint undoes the restore', async () => {
+    const { engine, databasePath } = await open();
+    const { d, a, b, sent } = await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'early' });
+    await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: b.id, content: 'later' });
+    await engine.bus.acknowledge(sent[3]!.id);
+    await engine.sessions.setStatus(a.id, 'idle');
+    await engine.sessions.update(b.id, { state: { changed: true } });
+    const changed = dump(databasePath, { unacknowledgedOnly: true });
+
+    const r = await engine.checkpoints.restore(cp.id);
+    expect(dump(databasePath, { unacknowledgedOnly: true })).not.toEqual(changed);
+    const undo = await engine.checkpoints.require(r.preRestoreCheckpointId!);
+    expect(undo).toMatchObject({ automatic: true, tags: ['auto', 'pre-restore'] });
+    const back = await engine.checkpoints.restore(undo.id, { preserveCurrentState: false });
+    expect(back.preRestoreCheckpointId).toBeNull();
+    expect(dump(databasePath, { unacknowledgedOnly: true })).toEqual(changed);
+  });
+
+  it('previews what a restore would change, changing nothing', async () => {
+    const { engine, databasePath } = await open();
+    const { d, a } = await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'before' });
+    await engine.sessions.setStatus(a.id, 'idle');
+    const extra = await engine.sessions.create({ type: 'observer', name: 'watcher' });
+    await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    const state = dump(databasePath);
+    const preview = await engine.checkpoints.preview(cp.id);
+    expect(dump(databasePath)).toEqual(state);
+    expect(preview.sessions.removed).toEqual([{ id: extra.id, name: 'watcher' }]);
+    expect(preview.sessions.statusChanged).toEqual([
+      { id: a.id, name: 'dept-a', from: 'idle', to: 'active' },
+    ]);
+    expect(preview.messages).toEqual({
+      now: { pending: 4, leased: 0, dead: 1 },
+      atCheckpoint: { pending: 3, leased: 0, dead: 1 },
+    });
+    expect(preview.lines.join('\n')).toMatch(/watcher/);
+  });
+
+  it('compare lists sessions that changed and messages that appeared, moved or were acknowledged', async () => {
+    const { engine } = await open();
+    const { d, a, workflow, sent } = await smallOrchestration(engine);
+    const one = await engine.checkpoints.create({ name: 'one' });
+    const late = await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    await engine.bus.acknowledge(sent[2]!.id);
+    await engine.bus.requeue(sent[1]!.id);
+    await engine.sessions.setStatus(a.id, 'idle');
+    await engine.sessions.update(a.id, { state: { step: 9 } });
+    const extra = await engine.sessions.create({ type: 'observer', name: 'watcher' });
+    await engine.workflows.update(workflow.id, { ...workflow.definition, name: 'renamed' });
+    const two = await engine.checkpoints.create({ name: 'two' });
+
+    const diff = await engine.checkpoints.compare(one.id, two.id);
+    expect(diff.sessions.added).toEqual([{ id: extra.id, name: 'watcher' }]);
+    expect(diff.sessions.statusChanged).toEqual([
+      { id: a.id, name: 'dept-a', from: 'active', to: 'idle' },
+    ]);
+    expect(diff.sessions.stateChanged.map((s) => s.id)).toEqual([a.id]);
+    expect(diff.messages.appeared.map((m) => m.id)).toEqual([late.id]);
+    expect(diff.messages.acknowledged.map((m) => m.id)).toEqual([sent[2]!.id]);
+    expect(diff.messages.moved).toEqual([
+      expect.objectContaining({
+        id: sent[1]!.id,
+        from: expect.objectContaining({ state: 'dead' }),
+        to: expect.objectContaining({ state: 'pending' }),
+      }),
+    ]);
+    expect(diff.workflows.changed).toEqual([{ id: workflow.id, fromRevision: 1, toRevision: 2 }]);
+  });
+
+  it('exports a portable file and imports it elsewhere with the same validation', async () => {
+    const source = await open();
+    await smallOrchestration(source.engine);
+    const cp = await source.engine.checkpoints.create({ name: 'portable', tags: ['ship'] });
+    const state = dump(source.databasePath, { unacknowledgedOnly: true });
+    const path = join(source.dir, 'cp.orchcp');
+    const file = await source.engine.checkpoints.exportCheckpoint(cp.id, { path });
+
+    const target = await open();
+    const bad = Buffer.from(file);
+    bad.writeUInt8(bad.readUInt8(bad.length >> 1) ^ 0xff, bad.length >> 1);
+    expect((await refusal(target.engine.checkpoints.importCheckpoint(bad))).code).toBe(
+      'INVALID_FORMAT',
+    );
+    expect(
+      (await refusal(target.engine.checkpoints.importCheckpoint(Buffer.from('nope')))).code,
+    ).toBe('INVALID_FORMAT');
+    expect((await target.engine.checkpoints.stats()).count).toBe(0);
+
+    const imported = await target.engine.checkpoints.importCheckpoint(path);
+    expect(imported).toMatchObject({
+      id: cp.id,
+      name: 'portable',
+      tags: ['ship'],
+      checksum: cp.checksum,
+    });
+    expect((await target.engine.checkpoints.importCheckpoint(file)).id).toBe(cp.id); // idempotent
+    await target.engine.checkpoints.restore(imported.id);
+    expect(dump(target.databasePath, { unacknowledgedOnly: true })).toEqual(state);
+  });
+
+  it('forks a checkpoint into a new database beside the current one', async () => {
+    const { engine, dir, databasePath, reopen } = await open();
+    const { a } = await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'fork me' });
+    const state = dump(databasePath, { unacknowledgedOnly: true });
+    await engine.sessions.setStatus(a.id, 'idle');
+    const forkPath = join(dir, 'fork', 'o.db');
+    const fork = await engine.checkpoints.fork(cp.id, { databasePath: forkPath });
+    expect(fork).toMatchObject({
+      databasePath: forkPath,
+      fromCheckpoint: cp.id,
+      sessions: 3,
+      messages: 4,
+    });
+    expect(dump(forkPath, { unacknowledgedOnly: true })).toEqual(state);
+    expect((await engine.sessions.require(a.id)).status).toBe('idle'); // the current timeline is untouched
+    const other = await reopen({
+      databasePath: forkPath,
+      messageQueuePath: join(dir, 'fork', 'q'),
+    });
+    expect((await other.sessions.require(a.id)).status).toBe('active');
+    expect((await other.checkpoints.stats()).head).toBe(cp.id);
+    expect((await refusal(engine.checkpoints.fork(cp.id, { databasePath: forkPath }))).code).toBe(
+      'INVALID_INPUT',
+    );
+  });
+});
+
+describe('search and retention', () => {
+  it('searches by name, tag and date; deletes automatic checkpoints past retention, keeps named ones', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const t = await tempEngine({ now: () => now, checkpoints: { retentionDays: 30 } } as never);
+    temps.push(t);
+    const { engine } = t;
+    await smallOrchestration(engine);
+    const named = await engine.checkpoints.create({ name: 'Release candidate', tags: ['rc'] });
+    const auto = await engine.checkpoints.createAutomatic('auto early');
+    now += 10 * 86_400_000;
+    const mid = await engine.checkpoints.create({ name: 'mid', tags: ['rc', 'mid'] });
+
+    expect((await engine.checkpoints.search({ name: 'release' })).map((c) => c.id)).toEqual([
+      named.id,
+    ]);
+    expect((await engine.checkpoints.search({ tag: 'rc' })).map((c) => c.id)).toEqual([
+      mid.id,
+      named.id,
+    ]);
+    expect((await engine.checkpoints.search({ from: now - 1 })).map((c) => c.id)).toEqual([mid.id]);
+    expect((await engine.checkpoints.list({ automatic: true })).map((c) => c.id)).toEqual([
+      auto.id,
+    ]);
+
+    now += 25 * 86_400_000; // auto is 35 days old now
+    const later = await engine.checkpoints.createAutomatic('auto late');
+    const ids = (await engine.checkpoints.list()).map((c) => c.id);
+    expect(ids).toEqual([later.id, mid.id, named.id]);
+    expect(await engine.checkpoints.get(auto.id)).toBeUndefined();
+    expect(await engine.checkpoints.delete(mid.id)).toBe(true);
+    expect((await engine.checkpoints.require(later.id)).parentId).toBe(named.id);
+  });
+});
