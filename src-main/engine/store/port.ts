@@ -4,6 +4,7 @@
  * adapter knows about SQL dialects, rowids, pragmas or synchronous calls.
  */
 import type { MessageType, SessionStatus, SessionType } from '../../../src-shared/domain';
+import type { Session } from '../../../src-shared/types';
 import type { Run, RunStatus, WorkflowDefinition } from '../../../src-shared/workflow';
 
 export type MessageState = 'pending' | 'leased' | 'acknowledged' | 'dead';
@@ -118,20 +119,8 @@ export interface MessageStore {
   nextWakeup(now: number): Promise<number | null>;
 }
 
-export interface SessionRecord {
-  id: string;
-  type: SessionType;
-  name: string;
-  workspace: string | null;
-  status: SessionStatus;
-  state: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  timeoutMs: number;
-  createdAt: number;
-  updatedAt: number;
-  lastHeartbeatAt: number | null;
-  error: string | null;
-}
+/** The stored session is the public Session: nothing about it is private to storage. */
+export type SessionRecord = Session;
 
 export interface SessionEventRecord {
   seq: number;
