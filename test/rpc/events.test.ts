@@ -35,7 +35,9 @@ describe('event stream over a transport', () => {
     return { client, events, frames: () => frames };
   }
 
+  /** Publishes `count` messages and returns once the stream has committed their events. */
   async function publish(count: number, prefix: string) {
+    const before = temp.engine.stream.lastSeq();
     const d = await temp.engine.sessions.create({ type: 'director', name: `${prefix}-d` });
     for (let i = 0; i < count; i += 500) {
       const n = Math.min(500, count - i);
@@ -47,6 +49,8 @@ describe('event stream over a transport', () => {
         })),
       );
     }
+    // One session.created plus one message.published per message.
+    await waitFor(() => temp.engine.stream.lastSeq() >= before + 1 + count, 'stream commit');
   }
 
   /** Every seq from `from` on, at least up to `atLeast`, each exactly once and in order. */
