@@ -209,6 +209,7 @@ export interface CheckpointComparison {
   };
   messages: {
     appeared: MessageRef[];
+    /** In `from`, not in `to`: acknowledged in between (a checkpoint keeps only unacknowledged mail). */
     acknowledged: MessageRef[];
     moved: { id: string; type: string; from: MessageRef; to: MessageRef }[];
     counts: { appeared: number; acknowledged: number; moved: number };

@@ -3,48 +3,11 @@
  * (appeared, moved between states or receivers, acknowledged = gone from the unacknowledged set),
  * workflows (topology revisions) and runs (status). Lists are capped; counts are exact.
  */
+import type { CheckpointComparison, MessageRef, SessionRef } from '../../../src-shared/contract';
 import type { TableRows } from '../store/port';
 import type { Payload } from './codec';
 
-export interface SessionRef {
-  id: string;
-  name: string;
-}
-export interface MessageRef {
-  id: string;
-  type: string;
-  state: string;
-  receiver: string | null;
-}
-
-export interface CheckpointComparison {
-  from: string;
-  to: string;
-  sessions: {
-    added: SessionRef[];
-    removed: SessionRef[];
-    statusChanged: (SessionRef & { from: string; to: string })[];
-    stateChanged: SessionRef[];
-  };
-  messages: {
-    appeared: MessageRef[];
-    /** In `from`, not in `to`: acknowledged in between (a checkpoint keeps only unacknowledged mail). */
-    acknowledged: MessageRef[];
-    moved: { id: string; type: string; from: MessageRef; to: MessageRef }[];
-    counts: { appeared: number; acknowledged: number; moved: number };
-    truncated: boolean;
-  };
-  workflows: {
-    added: string[];
-    removed: string[];
-    changed: { id: string; fromRevision: number; toRevision: number }[];
-  };
-  runs: {
-    added: string[];
-    removed: string[];
-    statusChanged: { id: string; from: string; to: string }[];
-  };
-}
+export type { CheckpointComparison, MessageRef, SessionRef };
 
 function index(t: TableRows, key = 'id'): Map<string, unknown[]> {
   const at = t.columns.indexOf(key);

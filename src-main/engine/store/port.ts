@@ -4,6 +4,7 @@
  * adapter knows about SQL dialects, rowids, pragmas or synchronous calls.
  */
 import type { MessageType, SessionStatus, SessionType } from '../../../src-shared/domain';
+import type { CheckpointInfo } from '../../../src-shared/contract';
 import type { Session } from '../../../src-shared/types';
 import type { Run, RunStatus, WorkflowDefinition } from '../../../src-shared/workflow';
 
@@ -264,24 +265,8 @@ export interface SnapshotTables {
   messages: TableRows;
 }
 
-export interface CheckpointMeta {
-  id: string;
-  name: string;
-  description: string | null;
-  tags: string[];
-  createdAt: number;
-  automatic: boolean;
-  parentId: string | null;
-  runId: string | null;
-  /** Stored (compressed) bytes. */
-  sizeBytes: number;
-  rawSizeBytes: number;
-  checksum: string;
-  schemaVersion: number;
-  codec: string;
-  /** Counts: sessions, workflows, runs, messages by state. */
-  summary: Record<string, number>;
-}
+/** Stored metadata of a checkpoint: the same shape clients see. */
+export type CheckpointMeta = CheckpointInfo;
 
 export interface CheckpointQuery {
   name?: string;
