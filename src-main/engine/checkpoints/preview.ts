@@ -3,35 +3,13 @@
  * moved to another status; unacknowledged mail now and at the checkpoint; runs that would be
  * cancelled; workflows that would change.
  */
+import type { RestorePreview } from '../../../src-shared/contract';
 import type { SnapshotTables, TableRows } from '../store/port';
 import { summarize, type Payload } from './codec';
-import { compareSnapshots, type SessionRef } from './compare';
+import { compareSnapshots } from './compare';
 import type { Checkpoint } from './types';
 
-export interface RestorePreview {
-  checkpoint: Checkpoint;
-  sessions: {
-    /** Exist now, not at the checkpoint: removed. */
-    removed: SessionRef[];
-    /** Exist at the checkpoint, not now: brought back. */
-    added: SessionRef[];
-    statusChanged: (SessionRef & { from: string; to: string })[];
-  };
-  messages: {
-    /** Unacknowledged messages now, by state. */
-    now: Record<string, number>;
-    /** Unacknowledged messages at the checkpoint, by state. */
-    atCheckpoint: Record<string, number>;
-  };
-  runs: {
-    /** Runs that are live now and will be cancelled. */
-    cancelled: string[];
-    statusChanged: { id: string; from: string; to: string }[];
-  };
-  workflows: { removed: SessionRef[]; added: SessionRef[]; changed: SessionRef[] };
-  /** One line each, for a confirmation dialog. */
-  lines: string[];
-}
+export type { RestorePreview };
 
 const noMessages = (t: TableRows): TableRows => ({ columns: t.columns, rows: [] });
 

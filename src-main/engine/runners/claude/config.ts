@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AuthenticationError, ValidationError } from '../../../../src-shared/errors';
+import { parseRunnerConfig } from '../config';
+import { AuthenticationError } from '../../../../src-shared/errors';
 
 export const CLAUDE_DEFAULTS = {
   maxTokens: 4_096,
@@ -47,18 +48,7 @@ export function resolveClaudeSettings(
   env: Env,
   sessionName?: string,
 ): ClaudeSettings {
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue ? issue.path.join('.') || 'config' : 'config';
-    throw new ValidationError(
-      'INVALID_INPUT',
-      `Invalid claude runner config: ${field}: ${issue?.message ?? 'invalid'}`,
-      `config.${field}`,
-      undefined,
-    );
-  }
-  const c = parsed.data;
+  const c = parseRunnerConfig(configSchema, raw, 'claude');
   const apiKey = c.apiKey ?? nonEmpty(env.ANTHROPIC_API_KEY);
   if (apiKey === undefined) {
     const where = sessionName ? ` of session "${sessionName}"` : '';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRunnerConfig } from '../config';
 import { ValidationError } from '../../../../src-shared/errors';
 
 /** Defaults for the shell runner; each can be overridden per session in the workflow. */
@@ -37,18 +38,7 @@ export interface ShellRunnerConfig {
 
 /** Validates a session's runner config; a bad config is INVALID_INPUT naming the field. */
 export function parseShellConfig(raw: Record<string, unknown>): ShellRunnerConfig {
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue ? issue.path.join('.') || 'config' : 'config';
-    throw new ValidationError(
-      'INVALID_INPUT',
-      `Invalid shell runner config: ${field}: ${issue?.message ?? 'invalid'}`,
-      `config.${field}`,
-      undefined,
-    );
-  }
-  const c = parsed.data;
+  const c = parseRunnerConfig(configSchema, raw, 'shell');
   if (c.shell === true && c.args !== undefined && c.args.length > 0) {
     throw new ValidationError(
       'INVALID_INPUT',
