@@ -386,4 +386,19 @@ export const BAD_FILES: BadFile[] = [
     path: '/links/0/target',
     rule: 'unknown-session',
   },
+  {
+    // JSON.parse would keep the second command and drop the first without a word.
+    name: 'a key written twice in one object',
+    build: () => validText().replace('"command": "npm",', '"command": "npm", "command": "rm",'),
+    code: I,
+    path: '/sessions/2/runner/command',
+    rule: 'duplicate-key',
+  },
+  {
+    name: 'a version-1 file with a key written twice',
+    build: () => v1()().replace('"label":"Job"', '"label":"Job","label":"Other"'),
+    code: I,
+    path: '/nodes/1/label',
+    rule: 'duplicate-key',
+  },
 ];

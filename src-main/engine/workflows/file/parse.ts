@@ -1,6 +1,6 @@
 /**
  * parseWorkflowFile: bytes → a validated WorkflowDefinition. Limits first (size, UTF-8, depth),
- * then JSON, the envelope (format, version), the migration chain for older files, every content
+ * then JSON, repeated keys (reported with the other problems), the envelope (format, version), the migration chain for older files, every content
  * problem at once, and finally the engine's own validateDefinition. Nothing here runs anything.
  */
 import { ValidationError } from '../../../../src-shared/errors';
@@ -8,6 +8,7 @@ import type { WorkflowDefinition } from '../../../../src-shared/workflow';
 import { validateDefinition } from '../validate';
 import { fileToDefinition } from './canonical';
 import { contentProblems } from './content';
+import { duplicateKeyProblems } from './duplicate-keys';
 import { apiVersionWarning, readEnvelope } from './envelope';
 import { decodeFile, depthProblem, parseJson } from './limits';
 import { migrationFrom } from './migrations';
@@ -41,7 +42,7 @@ function mapBack<T extends { path?: string }>(items: T[], maps: PathMap[]): T[] 
   return items.map((p) => (p.path === undefined ? p : { ...p, path: pathBack(p.path, maps) }));
 }
 
-function migrate(doc: Record<string, unknown>, version: number) {
+function migrate(doc: Record<string, unknown>, version: number, duplicates: FileProblem[]) {
   let current: unknown = doc;
   const maps: PathMap[] = [];
   const summaries: string[] = [];
@@ -50,7 +51,7 @@ function migrate(doc: Record<string, unknown>, version: number) {
     const parsed = step.schema.safeParse(current);
     if (!parsed.success) {
       const problems = mapBack(problemsFromIssues(parsed.error.issues, current), maps);
-      throw fileError('INVALID_INPUT', problems, { version });
+      throw fileError('INVALID_INPUT', [...duplicates, ...problems], { version });
     }
     const input = parsed.data;
     maps.push((p) => step.mapPath(p, input));
@@ -85,6 +86,8 @@ export function parseWorkflowFile(input: string | Uint8Array): ParsedWorkflowFil
   if (deep) throw fileError('INVALID_FORMAT', [deep]);
   const json = parseJson(decoded.text);
   if ('problem' in json) throw fileError('INVALID_FORMAT', [json.problem]);
+  // Paths into the file as written, so they need no mapping back through migrations.
+  const duplicates = withTargets(duplicateKeyProblems(decoded.text), json.value);
   const envelope = readEnvelope(json.value);
   if ('problem' in envelope)
     throw fileError('INVALID_FORMAT', [envelope.problem], envelope.details);
@@ -94,7 +97,7 @@ export function parseWorkflowFile(input: string | Uint8Array): ParsedWorkflowFil
   let doc = envelope.doc;
   let maps: PathMap[] = [];
   if (version < FILE_VERSION) {
-    const migrated = migrate(envelope.doc, version);
+    const migrated = migrate(envelope.doc, version, duplicates);
     doc = migrated.doc;
     maps = migrated.maps;
     warnings.push({
@@ -106,8 +109,9 @@ export function parseWorkflowFile(input: string | Uint8Array): ParsedWorkflowFil
   const apiWarning = apiVersionWarning(envelope.doc);
   if (apiWarning) warnings.push({ path: '/apiVersion', message: apiWarning });
 
-  const problems = contentProblems(doc);
-  if (problems.length) throw fileError('INVALID_INPUT', mapBack(problems, maps), { version });
+  // Repeated keys first: until they are fixed, the rest describes values the reader may not see.
+  const problems = [...duplicates, ...mapBack(contentProblems(doc), maps)];
+  if (problems.length) throw fileError('INVALID_INPUT', problems, { version });
   const file = workflowFileSchema.parse(doc);
   const converted = fileToDefinition(file);
   const engineProblems = withTargets(engineCheck(converted.definition), doc);

@@ -19,6 +19,7 @@ export type ProblemRule =
   | 'wrong-type'
   | 'invalid-value'
   | 'forbidden-key'
+  | 'duplicate-key'
   | 'secret'
   | 'duplicate-id'
   | 'duplicate-name'
