@@ -119,6 +119,30 @@ export class FileService {
     return result;
   }
 
+  /**
+   * Workflows that arrived inside an imported checkpoint came from someone else's machine just as
+   * a file does: they are recorded as imported (by id, before any restore writes them), so a run
+   * is refused until a person trusts their content. A workflow this database already has with
+   * the same content keeps its standing.
+   */
+  async markFromCheckpoint(
+    workflows: readonly { id: string; definition: WorkflowDefinition }[],
+    source: string,
+  ): Promise<void> {
+    for (const { id, definition } of workflows) {
+      const hash = trustHash(definition);
+      const local = await this.deps.workflows.get(id);
+      const origin = await this.deps.store.origin(id);
+      if (local && !origin && trustHash(local) === hash) continue;
+      await this.deps.store.markImported({
+        workflowId: id,
+        contentHash: hash,
+        importedAt: this.deps.now(),
+        source,
+      });
+    }
+  }
+
   /** A stored workflow (by id, or by exact name) as canonical file text. */
   async export(idOrName: string): Promise<ExportResult & { fileName: string; workflow: Workflow }> {
     return exportStoredWorkflow({ workflows: this.deps.workflows }, idOrName);

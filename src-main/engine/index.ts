@@ -147,6 +147,7 @@ export async function createEngine(
       now: options.now,
       owner: instance.owner,
       openStorage: (path) => createSqliteStorage({ path, nativeBinding: options.nativeBinding }),
+      markImportedWorkflows: (list, source) => files.markFromCheckpoint(list, source),
     },
     checkpointOptions,
   );

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ValidationError } from '../../../src-shared/errors';
 import { newId } from '../ids';
 import type { CheckpointMeta } from '../store/port';
-import { decode, summarize, type Payload } from './codec';
+import type { WorkflowDefinition } from '../../../src-shared/workflow';
+import { decode, rowObjects, summarize, type Payload } from './codec';
 import { readFile } from './portable';
 import type { Checkpoint, CheckpointDeps, ForkResult } from './types';
 
@@ -85,6 +86,13 @@ export async function importFile(
     summary: summarize(payload),
   };
   checkSize(data.length);
+  await deps.markImportedWorkflows?.(
+    rowObjects(payload.workflows).map((w) => ({
+      id: String(w.id),
+      definition: JSON.parse(String(w.definition)) as WorkflowDefinition,
+    })),
+    `checkpoint "${meta.name}"`,
+  );
   await deps.store.insert(imported, data);
   return imported;
 }

@@ -1,3 +1,4 @@
+import type { WorkflowDefinition } from '../../../src-shared/workflow';
 import type { EngineEvents } from '../engine-events';
 import type { TypedEmitter } from '../events';
 import type { RunService } from '../runs';
@@ -61,4 +62,9 @@ export interface CheckpointDeps {
   owner: string;
   /** Opens a fresh database for fork(). */
   openStorage: (databasePath: string) => StoragePort;
+  /** Records the workflows of an imported checkpoint as untrusted imports (engine.files). */
+  markImportedWorkflows?: (
+    workflows: { id: string; definition: WorkflowDefinition }[],
+    source: string,
+  ) => Promise<void>;
 }
