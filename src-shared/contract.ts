@@ -42,6 +42,7 @@ export const PERMISSIONS = [
   'workflow:trust',
   'checkpoint:write',
   'checkpoint:restore',
+  'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -71,6 +72,20 @@ const NONE = z.strictObject({}).optional();
 const idRef = z.string().min(1).max(200);
 const byId = z.strictObject({ id: idRef });
 const limit = z.number().int().min(1).max(10_000).optional();
+
+/** One audit log row: who (token, role, transport), what, when, and the outcome. */
+export interface AuditLogEntry {
+  seq: number;
+  at: number;
+  tokenId: string | null;
+  role: string | null;
+  transport: string;
+  method: string;
+  /** 'ok' or the error code the call failed with. */
+  outcome: string;
+  detail: string | null;
+  client: string | null;
+}
 
 export interface EngineInfo {
   apiVersion: string;
@@ -283,6 +298,12 @@ export const contract = {
     returns<Session>(),
     'session:update',
     'Rename, move status, or change state/metadata',
+  ),
+  'sessions.heartbeat': method(
+    byId,
+    returns<Session>(),
+    'session:update',
+    'Record that a session is alive (resets its timeout)',
   ),
   'sessions.terminate': method(
     z.strictObject({ id: idRef, reason: z.string().max(2000).optional() }),
@@ -502,6 +523,20 @@ export const contract = {
     returns<null>(),
     'message:send',
     "Answer a manual runner's message",
+  ),
+
+  'audit.list': method(
+    z.strictObject({
+      since: z.number().int().min(0).optional(),
+      beforeSeq: z.number().int().min(1).optional(),
+      method: z.string().min(1).max(200).optional(),
+      outcome: z.string().min(1).max(100).optional(),
+      tokenId: z.string().min(1).max(200).optional(),
+      limit: z.number().int().min(1).max(1_000),
+    }),
+    returns<AuditLogEntry[]>(),
+    'audit:read',
+    'The audit log, newest first (admin)',
   ),
 
   'events.since': method(

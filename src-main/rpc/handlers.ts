@@ -12,7 +12,8 @@ import type {
 } from '../../src-shared/contract';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ValidationError } from '../../src-shared/errors';
+import { OrchestrationError, ValidationError } from '../../src-shared/errors';
+import type { Engine } from '../engine';
 import { previewRestore } from './checkpoint-preview';
 import { createFileServices } from './files';
 import { FEATURES, type ServedEngine } from './services';
@@ -44,6 +45,7 @@ export function createHandlers(engine: ServedEngine): Handlers {
     'sessions.history': (p) => sessions.history(p.id),
     'sessions.create': (p) => sessions.create(p),
     'sessions.update': (p) => sessions.update(p.id, p.changes),
+    'sessions.heartbeat': (p) => sessions.heartbeat(p.id),
     'sessions.terminate': (p) => sessions.terminate(p.id, p.reason),
 
     'bus.publish': (p) => bus.publish(p),
@@ -101,6 +103,14 @@ export function createHandlers(engine: ServedEngine): Handlers {
     'runs.answer': async (p) => {
       await runs.answer(p.messageId, p.content);
       return null;
+    },
+
+    'audit.list': async (p) => {
+      const audit = (engine as Partial<Pick<Engine, 'audit'>>).audit;
+      if (!audit) {
+        throw new OrchestrationError('SERVICE_UNAVAILABLE', 'This engine keeps no audit log.');
+      }
+      return audit.list(p);
     },
 
     'events.since': async (p) => {

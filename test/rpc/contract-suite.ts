@@ -83,8 +83,27 @@ export function describeContract(kind: TransportKind): void {
       expect(active.status).toBe('active');
       const history = await call('sessions.history', { id: director.id });
       expect(history.map((h) => h.kind)).toEqual(['created', 'status']);
+      const beat = await call('sessions.heartbeat', { id: director.id });
+      expect(beat.lastHeartbeatAt).toBeGreaterThanOrEqual(active.lastHeartbeatAt ?? 0);
+      expect(await codeOf(call('sessions.heartbeat', { id: 'nobody' }))).toBe('INVALID_INPUT');
       const done = await call('sessions.terminate', { id: director.id, reason: 'test over' });
       expect(done.status).toBe('terminated');
+    });
+
+    it('audit.list pages the audit log, newest first, with filters', async () => {
+      await call('sessions.create', { type: 'department', name: 'audited-1' });
+      await call('sessions.create', { type: 'department', name: 'audited-2' });
+      const page = await call('audit.list', { method: 'sessions.create', limit: 1 });
+      expect(page).toHaveLength(1);
+      expect(page[0]).toMatchObject({ method: 'sessions.create', outcome: 'ok', role: 'admin' });
+      const next = await call('audit.list', {
+        method: 'sessions.create',
+        beforeSeq: page[0]!.seq,
+        limit: 1,
+      });
+      expect(next[0]!.seq).toBeLessThan(page[0]!.seq);
+      expect(await call('audit.list', { outcome: 'NO_SUCH_OUTCOME', limit: 10 })).toEqual([]);
+      expect(await codeOf(call('audit.list', { limit: 0 }))).toBe('INVALID_INPUT');
     });
 
     it('the namespaced form is the same call', async () => {

@@ -30,6 +30,7 @@ export type AuditInput = Omit<AuditRecord, 'at' | 'detail' | 'client'> & {
 
 const listSchema = z.strictObject({
   since: z.number().int().min(0).optional(),
+  beforeSeq: z.number().int().min(1).optional(),
   method: z.string().min(1).max(200).optional(),
   outcome: z.string().min(1).max(100).optional(),
   tokenId: z.string().min(1).max(200).optional(),

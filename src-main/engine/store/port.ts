@@ -414,6 +414,8 @@ export interface AuditRecord {
 
 export interface AuditQuery {
   since?: number;
+  /** Rows older than this seq (the next page after a page ending at it). */
+  beforeSeq?: number;
   method?: string;
   outcome?: string;
   tokenId?: string;

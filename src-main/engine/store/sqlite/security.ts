@@ -106,6 +106,7 @@ export class SqliteAuditStore implements AuditStore {
       args.push(value);
     };
     add('at >= ?', q.since);
+    add('seq < ?', q.beforeSeq);
     add('method = ?', q.method);
     add('outcome = ?', q.outcome);
     add('token_id = ?', q.tokenId);
