@@ -82,6 +82,8 @@ export const publishSchema = z.strictObject({
   ttlMs: z.number().int().positive().optional(),
 });
 export type PublishInput = z.input<typeof publishSchema>;
+/** Codes a publish check uses (validate's `codes`): a bad type or content is INVALID_MESSAGE. */
+export const PUBLISH_CODES = { type: 'INVALID_MESSAGE', content: 'INVALID_MESSAGE' } as const;
 export type ParsedPublish = z.output<typeof publishSchema>;
 
 const stringList = z.array(z.string().min(1)).min(1);

@@ -48,7 +48,7 @@ export interface SessionsApi {
   update(idOrName: string, changes: SessionUpdateInput): Promise<Session>;
   setStatus(idOrName: string, status: SessionStatus, reason?: string): Promise<Session>;
   terminate(idOrName: string, reason?: string): Promise<Session>;
-  /** Embedded only for now: the contract has no heartbeat method (remote: SERVICE_UNAVAILABLE). */
+  /** Records that the session is alive (resets its timeout); `session:update` remotely. */
   heartbeat(idOrName: string): Promise<Session>;
   history(idOrName: string): Promise<SessionHistoryEntry[]>;
 }

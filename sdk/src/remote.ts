@@ -1,9 +1,8 @@
 /**
  * Remote mode: every call goes through the contract (src-shared/contract.ts) over one WebSocket
  * to a running app or `orchestration serve`, with the renderer's typed client and transport.
- * Failures come back as OrchestrationError subclasses with the server's code. Inputs whose
- * engine-side validation uses more specific codes than the server's params check (publish) are
- * checked here first, so a code is the same in both modes.
+ * Failures come back as OrchestrationError subclasses with the server's code, the same code the
+ * embedded engine gives for the same input.
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
@@ -19,6 +18,7 @@ import {
   type ErrorCode,
 } from '../../src-shared/errors';
 import {
+  PUBLISH_CODES,
   publishSchema,
   subscriptionFilterSchema,
   type PublishInput,
@@ -115,12 +115,9 @@ function requireId(id: unknown, field = 'id'): string {
 
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
-/** The engine's own publish check (same codes: a bad type or content is INVALID_MESSAGE). */
-function checkPublish(input: PublishInput, index = -1): void {
-  const where = index >= 0 ? ` [${index}]` : '';
-  validate(publishSchema, input, `message${where}`, {
-    codes: { type: 'INVALID_MESSAGE', content: 'INVALID_MESSAGE' },
-  });
+/** The bus's own publish check, for request(), which must not wait on a message never sent. */
+function checkPublish(input: PublishInput): void {
+  validate(publishSchema, input, 'message', { codes: PUBLISH_CODES });
 }
 
 export function createRemoteBackend(options: RemoteOptions): Backend {
@@ -210,10 +207,8 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
     return out;
   };
 
-  const publish = (input: PublishInput) => {
-    checkPublish(input);
-    return call('bus.publish', input);
-  };
+  // The server checks messages with the bus's codes (src-main/rpc/serve.ts), as embedded does.
+  const publish = (input: PublishInput) => call('bus.publish', input);
 
   function subscribe(
     filter: SubscriptionFilter | undefined,
@@ -371,14 +366,6 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
   const since = (seq: number, limit?: number) =>
     call('events.since', { seq, ...(limit !== undefined && { limit }) });
 
-  const unsupported = (what: string) =>
-    Promise.reject(
-      new OrchestrationError(
-        'SERVICE_UNAVAILABLE',
-        `${what} is not part of the contract yet; it works in embedded mode only.`,
-      ),
-    );
-
   return {
     mode: 'remote',
     sessions: {
@@ -393,7 +380,7 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
         }),
       terminate: (id, reason = 'terminated by request') =>
         call('sessions.terminate', { id: requireId(id), reason }),
-      heartbeat: () => unsupported('sessions.heartbeat'),
+      heartbeat: (id) => call('sessions.heartbeat', { id: requireId(id) }),
       history: (id) => call('sessions.history', { id: requireId(id) }),
     },
     messageBus: {
@@ -407,7 +394,6 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
             inputs,
           );
         }
-        inputs.forEach((m, i) => checkPublish(m, i));
         return call('bus.publishBatch', { messages: [...inputs] });
       },
       request,

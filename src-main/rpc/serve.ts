@@ -18,6 +18,7 @@ import {
   type ServerFrame,
   type ServerTransport,
 } from '../../src-shared/protocol';
+import { PUBLISH_CODES, publishSchema } from '../../src-shared/schemas';
 import { validate } from '../../src-shared/validate';
 import {
   bucketOf,
@@ -146,11 +147,7 @@ export function serve(
       assertAllowed(ctx.role, spec.permission, method);
       // Before validation and any effect: a refused call changes nothing and costs nothing.
       security.limiter?.consume(who.tokenId, bucketOf(method), costOf(method, frame.params));
-      const params = guardParams(
-        method,
-        validate(spec.input, frame.params, `params for ${method}`),
-        security,
-      );
+      const params = guardParams(method, checkParams(method, frame.params), security);
       const handler = handlers![method] as (p: unknown, c: typeof ctx) => Promise<unknown>;
       const result = await handler(params, ctx);
       if (mutating) security.audit?.record({ ...who, method, outcome: 'ok' });
@@ -187,6 +184,21 @@ export function serve(
   };
   transport.onClose(close);
   return { close };
+}
+
+/**
+ * Params against the method's schema. Messages are checked first as the bus checks them (same
+ * codes and words: a bad type or content is INVALID_MESSAGE), so a refusal is the same for an
+ * embedded client, the SDK and a raw WebSocket client.
+ */
+function checkParams(method: MethodName, params: unknown): unknown {
+  const codes = { codes: PUBLISH_CODES };
+  if (method === 'bus.publish') return validate(publishSchema, params, 'message', codes);
+  const messages = (params as { messages?: unknown } | null)?.messages;
+  if (method === 'bus.publishBatch' && Array.isArray(messages) && messages.length <= 1_000) {
+    messages.forEach((m, i) => validate(publishSchema, m, `message [${i}]`, codes));
+  }
+  return validate(contract[method].input, params, `params for ${method}`);
 }
 
 function defaultReport(error: unknown, method: string | undefined): void {

@@ -15,6 +15,7 @@ import {
   type StreamEvent,
   type WorkflowDefinition,
 } from '../../sdk/src';
+import WebSocket from 'ws';
 import { tempDir } from '../helpers/temp-engine';
 
 const examples = join(import.meta.dirname, '../../resources/examples');
@@ -174,6 +175,37 @@ describe('OrchestrationClient, embedded and remote', () => {
         client.messageBus.publish({ type: 'COMMAND', sender: 'nobody' }),
       ),
       emptyBatch: await codeOf(() => client.messageBus.publishBatch([])),
+      // The same bad message gets the bus's code in both modes (remote: checked by the server).
+      badTypeInBatch: await codeOf(() =>
+        client.messageBus.publishBatch([
+          { type: 'COMMAND', sender: 'main-director', receiver: 'department-1' },
+          { type: 'NOPE' as never, sender: 'main-director' },
+        ]),
+      ),
+      noSenderInBatch: await codeOf(() =>
+        client.messageBus.publishBatch([{ type: 'COMMAND' } as never]),
+      ),
+      badPriority: await codeOf(() =>
+        client.messageBus.publish({
+          type: 'COMMAND',
+          sender: 'main-director',
+          priority: 9 as never,
+        }),
+      ),
+      unknownMessageField: await codeOf(() =>
+        client.messageBus.publish({ type: 'COMMAND', sender: 'main-director', colour: 1 } as never),
+      ),
+      hugeContent: await codeOf(() =>
+        client.messageBus.publish({
+          type: 'COMMAND',
+          sender: 'main-director',
+          content: 'x'.repeat(1024 * 1024 + 1),
+        }),
+      ),
+      wrongDirection: await codeOf(() =>
+        client.messageBus.publish({ type: 'STATUS_UPDATE', sender: 'main-director' }),
+      ),
+      heartbeatNobody: await codeOf(() => client.sessions.heartbeat('nobody')),
       badFilter: await codeOf(() =>
         client.messageBus.subscribe({ types: ['NOPE' as never] }, () => undefined)(),
       ),
@@ -199,6 +231,13 @@ describe('OrchestrationClient, embedded and remote', () => {
       noSender: 'MISSING_FIELD',
       unknownSender: 'INVALID_INPUT',
       emptyBatch: 'INVALID_INPUT',
+      badTypeInBatch: 'INVALID_MESSAGE',
+      noSenderInBatch: 'MISSING_FIELD',
+      badPriority: 'INVALID_INPUT',
+      unknownMessageField: 'INVALID_INPUT',
+      hugeContent: 'INVALID_MESSAGE',
+      wrongDirection: 'INVALID_MESSAGE',
+      heartbeatNobody: 'INVALID_INPUT',
       badFilter: 'INVALID_INPUT',
       rejectNoReason: 'MISSING_FIELD',
       badWorkflow: 'INVALID_INPUT',
@@ -371,10 +410,39 @@ describe('remote mode', () => {
     expect(await codeOf(() => nobody.sessions.list())).toBe('INVALID_INPUT');
   });
 
-  it('says which calls the contract does not carry yet', async () => {
-    expect(await codeOf(() => remote.sessions.heartbeat('main-director'))).toBe(
-      'SERVICE_UNAVAILABLE',
-    );
+  it.each(both())('%s: a heartbeat records that the session is alive', async (_mode, get) => {
+    const client = get();
+    const before = (await client.sessions.get('main-director'))!;
+    await new Promise((r) => setTimeout(r, 5));
+    const beat = await client.sessions.heartbeat('main-director');
+    expect(beat.id).toBe(before.id);
+    expect(beat.lastHeartbeatAt).toBeGreaterThan(before.lastHeartbeatAt ?? 0);
+  });
+
+  it('a raw WebSocket client gets the same codes as the SDK for a bad message', async () => {
+    const ws = new WebSocket(server.url.replace(/^http/, 'ws').replace(/\/\?.*$/, '/ws'), {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    let nextId = 0;
+    const answer = (params: unknown, method = 'bus.publish') =>
+      new Promise<{ error?: { code: string; message: string } }>((resolve) => {
+        const id = ++nextId;
+        ws.on('message', function onMessage(data) {
+          const frame = JSON.parse(String(data));
+          if (frame.id !== id) return;
+          ws.off('message', onMessage);
+          resolve(frame);
+        });
+        ws.send(JSON.stringify({ type: 'request', id, method, params }));
+      });
+    const bad = await answer({ type: 'NOPE', sender: 'main-director' });
+    expect(bad.error).toMatchObject({ code: 'INVALID_MESSAGE' });
+    expect(bad.error!.message).toMatch(/^Invalid message \(type\)/);
+    const batch = await answer({ messages: [{ type: 'NOPE', sender: 'x' }] }, 'bus.publishBatch');
+    expect(batch.error).toMatchObject({ code: 'INVALID_MESSAGE' });
+    expect(batch.error!.message).toMatch(/^Invalid message \[0\] \(type\)/);
+    ws.close();
   });
 
   it('reports an unusable url and options that mix the modes', () => {
