@@ -63,6 +63,7 @@ export type {
 } from '../../src-main/engine/checkpoints';
 export type * from './api';
 export type { EmbeddedOptions, OrchestrationClientOptions, RemoteOptions };
+export type { RateLimitRetry } from './retry';
 
 const isRemote = (o: OrchestrationClientOptions): o is RemoteOptions =>
   typeof (o as RemoteOptions).url === 'string';

@@ -1,4 +1,5 @@
 import type { CheckpointOptions, EngineOptions } from '../../src-main/engine';
+import type { RateLimitRetry } from './retry';
 
 /**
  * Embedded mode: the engine runs inside your process on the SQLite file at `databasePath`.
@@ -25,6 +26,12 @@ export interface RemoteOptions {
   connectTimeoutMs?: number;
   /** Reconnect after a lost connection (default true); calls in flight then fail SERVICE_UNAVAILABLE. */
   reconnect?: boolean;
+  /**
+   * A call refused with RATE_LIMITED waits the server's `retryAfterMs` and is sent again, up to
+   * `maxRetries` (3) times and never for a wait over `maxWaitMs` (30 s); `false` switches it off.
+   */
+  retryOnRateLimit?: boolean | RateLimitRetry;
 }
 
+export type { RateLimitRetry };
 export type OrchestrationClientOptions = EmbeddedOptions | RemoteOptions;

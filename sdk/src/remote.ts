@@ -34,6 +34,7 @@ import {
 } from '../../src-renderer/src/rpc/ws-transport';
 import type { Backend, EngineInfo, MessageHandler, SubscribeOptions } from './api';
 import type { RemoteOptions } from './options';
+import { retryDelay, retryPolicy } from './retry';
 import { replayThenLive } from './stream';
 
 type Call = <M extends MethodName>(method: M, params?: ParamsOf<M>) => Promise<ResultOf<M>>;
@@ -169,13 +170,19 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
       }
     })());
 
+  const retry = retryPolicy(options.retryOnRateLimit);
   const call: Call = async (method, params) => {
     if (refused) throw refused;
     await connect();
-    try {
-      return await (rpc.call as (m: MethodName, p?: unknown) => Promise<never>)(method, params);
-    } catch (error) {
-      throw rebuild(error);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await (rpc.call as (m: MethodName, p?: unknown) => Promise<never>)(method, params);
+      } catch (error) {
+        const e = rebuild(error);
+        const wait = retryDelay(e, attempt, retry);
+        if (wait === undefined || closed) throw e;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   };
 

@@ -35,10 +35,19 @@ export function sendError(res: ServerResponse, error: OrchestrationError): void 
   sendJson(res, statusFor(error.code), { error: error.toJSON() });
 }
 
+/** `Retry-After` (whole seconds, rounded up) for an error that says when to come back. */
+export function retryAfterHeader(error: { details?: Record<string, unknown> }): string | undefined {
+  const ms = error.details?.retryAfterMs;
+  return typeof ms === 'number' && ms >= 0 ? String(Math.max(1, Math.ceil(ms / 1000))) : undefined;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const error = (body as { error?: { details?: Record<string, unknown> } }).error;
+  const retryAfter = error && retryAfterHeader(error);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
+    ...(retryAfter && { 'retry-after': retryAfter }),
   });
   res.end(JSON.stringify(body));
 }

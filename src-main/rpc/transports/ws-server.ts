@@ -68,8 +68,10 @@ export function attachWebSocketGateway(server: Server, options: GatewayOptions):
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES * 4 });
   const maxConnections = options.maxConnections ?? 256;
 
-  const refuse = (socket: Duplex, status: number, reason: string) => {
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const refuse = (socket: Duplex, status: number, reason: string, extra = '') => {
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n${extra}Content-Length: 0\r\n\r\n`,
+    );
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -78,7 +80,9 @@ export function attachWebSocketGateway(server: Server, options: GatewayOptions):
     if (url.pathname !== options.path) return refuse(socket, 404, 'Not Found');
     const guard = checkRequest(req, options.policy());
     if (!guard.ok) return refuse(socket, guard.status, guard.reason);
-    if (wss.clients.size >= maxConnections) return refuse(socket, 503, 'Too Many Connections');
+    if (wss.clients.size >= maxConnections) {
+      return refuse(socket, 503, 'Too Many Connections', 'Retry-After: 1\r\n');
+    }
     // Authenticate before the upgrade, so the message listener is attached synchronously in
     // the upgrade callback and no frame a fast client sends right after opening is lost.
     void (async () => {
