@@ -6,8 +6,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BrowserWindow, app, dialog, ipcMain, session, shell } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import { createEngine, type Engine } from './engine';
+import { FileSecretStore, type SecretStore } from './engine/security';
 import { serve } from './rpc/serve';
 import { createIpcMainTransport } from './rpc/transports/ipc-main';
 
@@ -28,6 +29,25 @@ function nativeBinding(): string | undefined {
 
 function databasePath(): string {
   return process.env.ORCHESTRATION_DB ?? join(app.getPath('userData'), 'orchestration.db');
+}
+
+/**
+ * API keys: encrypted with the OS keychain's key (safeStorage: Keychain, DPAPI, libsecret) when
+ * it is available, else the engine's plain 0600 file, which warns once when used.
+ */
+function secretStore(dbPath: string): SecretStore {
+  const path = join(dirname(dbPath), 'secrets.json');
+  // On Linux without a keyring safeStorage falls back to a hard-coded key: no better than a file.
+  const keyring =
+    safeStorage.isEncryptionAvailable() &&
+    !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
+  if (!keyring) return new FileSecretStore(path);
+  return new FileSecretStore(path.replace(/\.json$/, '.keychain.json'), {
+    cipher: {
+      encrypt: (plain) => safeStorage.encryptString(plain),
+      decrypt: (cipher) => safeStorage.decryptString(cipher),
+    },
+  });
 }
 
 /** Only the app's own page may use the bridge. */
@@ -63,7 +83,8 @@ function createWindow(engine: Engine, dbPath: string): BrowserWindow {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 
   const transport = createIpcMainTransport(ipcMain, contents, { isTrustedUrl });
-  serve(engine, transport, { role: 'admin', databasePath: dbPath });
+  // The desktop user is the local admin; the audit log records their calls as over 'ipc'.
+  serve(engine, transport, { role: 'admin', databasePath: dbPath, transport: 'ipc' });
 
   win.once('ready-to-show', () => win.show());
   if (devUrl) void win.loadURL(devUrl);
@@ -84,7 +105,11 @@ async function start(): Promise<void> {
   const dbPath = databasePath();
   let engine: Engine;
   try {
-    engine = await createEngine({ databasePath: dbPath, nativeBinding: nativeBinding() });
+    engine = await createEngine({
+      databasePath: dbPath,
+      nativeBinding: nativeBinding(),
+      secrets: secretStore(dbPath),
+    });
   } catch (error) {
     dialog.showErrorBox(
       'Orchestration Studio could not open its database',

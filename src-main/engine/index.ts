@@ -20,8 +20,10 @@ import type { StoragePort } from './store/port';
 import { createSqliteStorage } from './store/sqlite';
 import {
   createSecurity,
+  defaultSecretStore,
   type AuditLog,
   type EngineSecurity,
+  type SecretStore,
   type SecurityOptions,
   type TokenService,
 } from './security';
@@ -63,6 +65,8 @@ export interface Engine {
   readonly audit: AuditLog;
   /** Rate limits, the audit log and the workspace root, as the RPC layer applies them. */
   readonly security: EngineSecurity;
+  /** API keys for runners: the OS keychain when the host injects one, else a 0600 file. */
+  readonly secrets: SecretStore;
   on: TypedEmitter<EngineEvents>['on'];
   /** Graceful: refuses new work, commits accepted work, lets handlers finish, releases leases. */
   close(): Promise<void>;
@@ -70,9 +74,19 @@ export interface Engine {
 
 /** Opens (and migrates) the database and starts delivering. */
 export async function createEngine(
-  input: EngineOptions & { checkpoints?: CheckpointOptions; security?: SecurityOptions },
+  input: EngineOptions & {
+    checkpoints?: CheckpointOptions;
+    security?: SecurityOptions;
+    /** Where API keys live (Electron: its safeStorage); default secrets.json beside the database. */
+    secrets?: SecretStore;
+  },
 ): Promise<Engine> {
-  const { checkpoints: checkpointInput, security: securityInput, ...engineInput } = input ?? {};
+  const {
+    checkpoints: checkpointInput,
+    security: securityInput,
+    secrets: secretsInput,
+    ...engineInput
+  } = input ?? {};
   const options = resolveEngineOptions(engineInput);
   const checkpointOptions = resolveCheckpointOptions(checkpointInput);
   const storage: StoragePort = createSqliteStorage({
@@ -170,6 +184,7 @@ export async function createEngine(
     tokens: security.tokens,
     audit: security.audit,
     security,
+    secrets: secretsInput ?? defaultSecretStore(options.databasePath),
     recovery: { deadProcesses: instance.deadOwners.length, releasedLeases, interruptedRuns },
     on: events.on.bind(events),
     close() {

@@ -24,6 +24,15 @@ export {
   type RateLimits,
 } from './rate-limit';
 export {
+  ANTHROPIC_API_KEY,
+  FileSecretStore,
+  MemorySecretStore,
+  defaultSecretStore,
+  runnerEnv,
+  type SecretCipher,
+  type SecretStore,
+} from './secrets';
+export {
   TokenService,
   TOKEN_PREFIX,
   hashToken,
