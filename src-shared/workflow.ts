@@ -35,6 +35,20 @@ export const claudeRunnerSchema = z.strictObject({
   baseURL: z.url().optional(),
   timeoutMs: z.number().int().positive().optional(),
 });
+/** A Claude Code agent (the Agent SDK's binary) working in the session's worktree or workspace. */
+export const claudeCodeRunnerSchema = z.strictObject({
+  kind: z.literal('claude-code'),
+  model: z.string().min(1).max(200).optional(),
+  allowedTools: z.array(z.string().min(1).max(500)).max(200).optional(),
+  disallowedTools: z.array(z.string().min(1).max(500)).max(200).optional(),
+  permissionMode: z.enum(['default', 'acceptEdits', 'plan', 'dontAsk']).optional(),
+  maxTurns: z.number().int().positive().max(10_000).optional(),
+  maxBudgetUsd: z.number().positive().max(100_000).optional(),
+  appendSystemPrompt: text(100_000).optional(),
+  baseURL: z.url().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+});
 export const manualRunnerSchema = z.strictObject({ kind: z.literal('manual') });
 /** Director strategy: send the run input to every connected department, complete when all report. */
 export const fanOutRunnerSchema = z.strictObject({ kind: z.literal('fan-out') });
@@ -43,6 +57,7 @@ export const runnerSchema = z.discriminatedUnion('kind', [
   scriptRunnerSchema,
   shellRunnerSchema,
   claudeRunnerSchema,
+  claudeCodeRunnerSchema,
   manualRunnerSchema,
   fanOutRunnerSchema,
 ]);
@@ -50,8 +65,8 @@ export type RunnerConfig = z.infer<typeof runnerSchema>;
 export type RunnerKind = RunnerConfig['kind'];
 
 export const RUNNER_KINDS_BY_TYPE = {
-  director: ['fan-out', 'script', 'claude'],
-  department: ['script', 'shell', 'claude', 'manual'],
+  director: ['fan-out', 'script', 'claude', 'claude-code'],
+  department: ['script', 'shell', 'claude', 'claude-code', 'manual'],
   observer: [],
 } as const satisfies Record<(typeof SESSION_TYPES)[number], readonly RunnerKind[]>;
 

@@ -80,6 +80,21 @@ export function describeWhatItRuns(workflow: Exportable): WhatItRuns[] {
             (r.maxTokens ? `, up to ${r.maxTokens} tokens per answer` : ''),
           ...(r.system ? { excerpt: excerpt(r.system) } : {}),
         };
+      case 'claude-code':
+        return {
+          ...base,
+          ...at,
+          kind: r.kind,
+          executes: true,
+          summary:
+            'runs a Claude Code agent on this machine that can edit files and run commands' +
+            (r.allowedTools?.length
+              ? ` (allowed without asking: ${r.allowedTools.join(', ')})`
+              : '') +
+            (r.permissionMode ? `, permission mode ${r.permissionMode}` : ''),
+          ...(r.appendSystemPrompt ? { excerpt: excerpt(r.appendSystemPrompt) } : {}),
+          ...(r.env && Object.keys(r.env).length ? { env: Object.keys(r.env) } : {}),
+        };
       case 'manual':
         return {
           ...base,
