@@ -221,6 +221,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_correlation ON messages(correlation_id) WHERE correlation_id IS NOT NULL;
   CREATE INDEX messages_dead ON messages(seq) WHERE state = 'dead';
   `,
+  // 7: runs may be 'interrupted' (their engine stopped mid-run; engine.runs.resume carries on).
+  `
+  CREATE TABLE runs_v7 (
+    id TEXT PRIMARY KEY,
+    workflow_id TEXT NOT NULL,
+    workflow_revision INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status = 'pending' OR status = 'running' OR status = 'completed'
+      OR status = 'failed' OR status = 'cancelled' OR status = 'interrupted'),
+    input TEXT NOT NULL,
+    result TEXT,
+    error TEXT,
+    sessions TEXT NOT NULL DEFAULT '{}',
+    owner TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER
+  ) STRICT;
+  INSERT INTO runs_v7 SELECT * FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v7 RENAME TO runs;
+  CREATE INDEX runs_workflow ON runs(workflow_id, created_at);
+  CREATE INDEX runs_created ON runs(created_at);
+  CREATE INDEX runs_live ON runs(status) WHERE status IN ('pending','running');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
