@@ -97,12 +97,32 @@ export const workflowEdgeSchema = z.strictObject({
 });
 export type WorkflowEdge = z.infer<typeof workflowEdgeSchema>;
 
+const branch = z
+  .string()
+  .min(1)
+  .max(250)
+  .regex(/^[^-]/, 'a branch name cannot start with "-"');
+/** The git repository a run's departments work on, each in its own worktree (docs/worktrees.md). */
+export const repositorySettingsSchema = z.strictObject({
+  path: z.string().min(1).max(4096),
+  /** Default: the branch checked out in `path`. */
+  baseBranch: branch.optional(),
+  /** Default: the OS temp folder; worktrees go below `<root>/orchestration-worktrees/`. */
+  worktreeRoot: z.string().min(1).max(4096).optional(),
+  /** 'none': departments work in the repository itself (one-department runs). */
+  mode: z.enum(['worktree', 'none']).optional(),
+  /** Merge here instead of the base branch. */
+  integrationBranch: branch.optional(),
+});
+export type RepositorySettingsConfig = z.infer<typeof repositorySettingsSchema>;
+
 export const workflowDefinitionSchema = z.strictObject({
   name: z.string().min(1).max(200),
   description: text(10_000).optional(),
   sessions: z.array(workflowSessionSchema).max(1000),
   edges: z.array(workflowEdgeSchema).max(5000),
   settings: jsonObject.optional(),
+  repository: repositorySettingsSchema.optional(),
   viewport: z
     .strictObject({ x: z.number(), y: z.number(), zoom: z.number().positive() })
     .optional(),
