@@ -58,6 +58,7 @@ describe('export → import → export', () => {
       'sessions',
       'edges',
       'settings',
+      'repository',
       'layout',
     ]);
     expect(file.sessions[0]).not.toHaveProperty('position');

@@ -69,6 +69,7 @@ export function sampleDefinition(): WorkflowDefinition {
       { id: 'e-review', from: 'director', to: 'review' },
     ],
     settings: { zeta: 1, alpha: { nested: [3, 2, 1], beta: true }, exampleInput: { pr: 42 } },
+    repository: { path: '/workspace/app', baseBranch: 'main', mode: 'worktree' },
     viewport: { x: -12.5, y: 40, zoom: 0.8 },
   };
 }

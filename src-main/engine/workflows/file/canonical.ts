@@ -31,6 +31,7 @@ export function definitionToFile(def: WorkflowDefinition): WorkflowFile {
     sessions: def.sessions.map(({ position: _position, ...rest }) => rest),
     edges: def.edges,
     settings: def.settings,
+    repository: def.repository,
     layout: { positions, viewport: def.viewport },
   };
 }
@@ -59,9 +60,10 @@ export function fileToDefinition(file: WorkflowFile): {
     sessions,
     edges: file.edges,
     settings: file.settings,
+    repository: file.repository,
     viewport: file.layout.viewport,
   };
-  for (const key of ['description', 'settings', 'viewport'] as const) {
+  for (const key of ['description', 'settings', 'repository', 'viewport'] as const) {
     if (definition[key] === undefined) delete definition[key];
   }
   return { definition, warnings };

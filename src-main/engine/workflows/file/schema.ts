@@ -42,6 +42,7 @@ export const workflowFileSchema = z
     sessions: z.array(fileSessionSchema).max(1000),
     edges: z.array(workflowEdgeSchema).max(5000),
     settings: jsonObject.optional(),
+    repository: definition.repository,
     layout: layoutSchema,
   })
   .meta({
