@@ -76,6 +76,15 @@ function checkDefinition(
 ): void {
   if (!isObj(def)) return;
   checkName(`${at}.name`, def.name);
+  // The repository departments work on, and where their worktrees go, are workspaces too.
+  const repo = def.repository;
+  if (isObj(repo)) {
+    for (const key of ['path', 'worktreeRoot'] as const) {
+      if (repo[key] === undefined) continue;
+      const checked = checkWorkspace(`${at}.repository.${key}`, repo[key], root);
+      if (!checkOnly) repo[key] = checked;
+    }
+  }
   if (!Array.isArray(def.sessions)) return;
   def.sessions.forEach((s: unknown, i) => {
     if (!isObj(s)) return;
