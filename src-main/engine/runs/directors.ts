@@ -32,6 +32,16 @@ export interface DirectorHost {
 export interface Director {
   start(input: unknown): Promise<void>;
   onMessage(message: Message): Promise<void>;
+  /** Carries on an interrupted run from its message history (runs.resume). */
+  resume(input: unknown, history: DirectorHistory): Promise<void>;
+}
+
+/** What a director did before its run was interrupted, read back from the bus. */
+export interface DirectorHistory {
+  /** Messages the director sent in this run. */
+  sent: readonly Message[];
+  /** Messages to the director already acknowledged (its subscription took them). */
+  handled: readonly Message[];
 }
 
 /** Waits for one answer per assignment; shared by fan-out and the claude director. */
@@ -65,6 +75,17 @@ class Collector {
     this.results[department.name] = message.content;
     if (this.outstanding.size === 0) this.host.complete(this.results);
   }
+
+  /** Rebuilds the assignments from the directions sent and replays the answers already taken. */
+  async restore(history: DirectorHistory, start: () => Promise<void>): Promise<void> {
+    const directions = history.sent.filter((m) => m.type === 'DIRECTION');
+    if (directions.length === 0) return start(); // interrupted before any work was given out
+    for (const m of directions) {
+      const department = this.host.departmentOf(m.receiverId ?? m.receiver ?? '');
+      if (department) this.outstanding.set(m.id, department);
+    }
+    for (const m of history.handled) await this.onMessage(m);
+  }
 }
 
 export function fanOutDirector(host: DirectorHost): Director {
@@ -73,12 +94,16 @@ export function fanOutDirector(host: DirectorHost): Director {
     start: (input) =>
       collector.assign(host.departments().map((department) => ({ department, content: input }))),
     onMessage: (message) => collector.onMessage(message),
+    resume: (input, history) =>
+      collector.restore(history, () =>
+        collector.assign(host.departments().map((department) => ({ department, content: input }))),
+      ),
   };
 }
 
 export function claudeDirector(host: DirectorHost, config: Record<string, unknown>): Director {
   const collector = new Collector(host);
-  return {
+  const director: Director = {
     async start(input) {
       const departments = host.departments();
       const plan = await planDelegations({
@@ -99,7 +124,9 @@ export function claudeDirector(host: DirectorHost, config: Record<string, unknow
       );
     },
     onMessage: (message) => collector.onMessage(message),
+    resume: (input, history) => collector.restore(history, () => director.start(input)),
   };
+  return director;
 }
 
 export function scriptDirector(
@@ -137,17 +164,21 @@ export function scriptDirector(
     if (out && typeof out === 'object' && 'complete' in out) host.complete(out.complete);
     else if (out && typeof out === 'object' && 'fail' in out) host.fail(String(out.fail));
   };
+  const start = (input: unknown) =>
+    handle({
+      id: `${host.runId}:input`,
+      type: 'COMMAND',
+      sender: 'run',
+      receiver: host.engineId,
+      content: input,
+      metadata: { runId: host.runId, from: 'run' },
+    });
   return {
-    start: (input) =>
-      handle({
-        id: `${host.runId}:input`,
-        type: 'COMMAND',
-        sender: 'run',
-        receiver: host.engineId,
-        content: input,
-        metadata: { runId: host.runId, from: 'run' },
-      }),
+    start,
     onMessage: handle,
+    // A script keeps its own progress in ctx.state: it gets the input again only if it never
+    // sent anything; the answers it had not taken are delivered again by the bus.
+    resume: (input, history) => (history.sent.length === 0 ? start(input) : Promise.resolve()),
   };
 }
 

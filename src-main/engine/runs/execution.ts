@@ -20,6 +20,7 @@ import type { RunRecord, RunStore } from '../store/port';
 import { Topology } from '../workflows/topology';
 import { Department, type DepartmentHost } from './department';
 import { createDirector, describeFailure, type Director } from './directors';
+import type { ResumeHistory } from './resume';
 import type { RunnerSet } from './runners';
 import { consumeLeftovers, createSessions, finishSessions } from './sessions';
 
@@ -83,7 +84,7 @@ export class RunExecution implements DepartmentHost {
   }
 
   private async begin(): Promise<Run> {
-    const { sessions, bus } = this.deps;
+    const { sessions } = this.deps;
     await createSessions(sessions, this.record, this.deps.defaultTimeoutMs, (workflowId, id) => {
       this.engineIds.set(workflowId, id);
       this.workflowIds.set(id, workflowId);
@@ -98,7 +99,40 @@ export class RunExecution implements DepartmentHost {
     this.record = moved;
     this.deps.events.emit('run.status', toRun(moved));
     for (const id of this.engineIds.values()) await sessions.setStatus(id, 'active', 'run started');
+    this.attach((director) => director.start(this.record.input));
+    return toRun(this.record);
+  }
 
+  /**
+   * Carries on an interrupted run (runs.resume): its sessions and mail are where they were left.
+   * The record is already `running`; `history` says what the director and departments had done.
+   */
+  resume(history: ResumeHistory): Promise<Run> {
+    const resumed = (async () => {
+      for (const [workflowId, id] of Object.entries(this.record.sessions)) {
+        this.engineIds.set(workflowId, id);
+        this.workflowIds.set(id, workflowId);
+      }
+      await history.reactivate(this.deps.sessions, [...this.engineIds.values()]);
+      this.attach((director) =>
+        director.resume(
+          this.record.input,
+          history.director(this.engineIds.get(this.topology.director!.id)!),
+        ),
+      );
+      // Work taken (acknowledged) by a department that never answered it: handled again.
+      for (const dept of this.departments.values()) {
+        for (const message of history.unanswered(dept.engineId)) dept.enqueue(message);
+      }
+      return toRun(this.record);
+    })();
+    this.starting = resumed;
+    return resumed;
+  }
+
+  /** Departments, the subscription, the watchdog and the director: a run's moving parts. */
+  private attach(begin: (director: Director) => Promise<void>): void {
+    const { bus } = this.deps;
     for (const s of this.record.definition.sessions) {
       if (s.type !== 'department') continue;
       const { kind, ...config } = s.runner!;
@@ -133,8 +167,7 @@ export class RunExecution implements DepartmentHost {
       director.runner,
       () => this.deps.runners.scriptRunner(),
     );
-    this.onDirector(() => this.director!.start(this.record.input));
-    return toRun(this.record);
+    this.onDirector(() => begin(this.director!));
   }
 
   /** Publishes along an edge: FORBIDDEN without one, INVALID_MESSAGE for a type it does not carry. */
@@ -200,9 +233,43 @@ export class RunExecution implements DepartmentHost {
     return this.end('cancelled', null, reason);
   }
 
+  /**
+   * The engine is closing mid-run: stop every runner but leave sessions and mail as they are, so
+   * the run is `interrupted` and runs.resume can carry on.
+   */
+  interrupt(reason: string): Promise<Run> {
+    this.ending ??= (async () => {
+      await this.starting.catch(() => undefined);
+      clearInterval(this.watchdog);
+      this.controller.abort(
+        new OrchestrationError('INTERNAL_ERROR', `Run ${this.runId} interrupted`, {
+          severity: 'low',
+          details: { cancelled: true, runId: this.runId },
+        }),
+      );
+      await Promise.allSettled([...this.departments.values()].map((d) => d.stop()));
+      await this.directorChain;
+      this.unsubscribe?.();
+      for (const id of this.engineIds.values()) {
+        await this.deps.sessions.setStatus(id, 'idle', 'run interrupted').catch(() => undefined);
+      }
+      const ended = await this.deps.store.update(this.runId, ['pending', 'running'], {
+        status: 'interrupted',
+        error: reason,
+        sessions: Object.fromEntries(this.engineIds),
+      });
+      if (ended) this.record = ended;
+      const run = toRun(this.record);
+      if (ended) this.deps.events.emit('run.status', run);
+      this.resolveFinished(run);
+      return run;
+    })();
+    return this.ending;
+  }
+
   /** Ends the run once: aborts and awaits every runner, finalises sessions, records the outcome. */
   end(
-    status: Exclude<RunStatus, 'pending' | 'running'>,
+    status: Exclude<RunStatus, 'pending' | 'running' | 'interrupted'>,
     result: unknown,
     error: string | null,
   ): Promise<Run> {
