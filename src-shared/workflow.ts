@@ -138,7 +138,15 @@ export interface Workflow {
   updatedAt: number;
 }
 
-export const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** `interrupted`: its engine stopped mid-run (crash, shutdown, checkpoint restore); `runs.resume` carries on. */
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface Run {

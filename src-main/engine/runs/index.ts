@@ -3,8 +3,8 @@
  * steps, and keep every run as history. Each run in progress is a RunExecution (execution.ts).
  *
  * Restart: a run records the engine instance executing it (`owner`). When an engine starts, runs
- * left `pending`/`running` by a process that is gone are marked `failed` with an "interrupted"
- * error and their sessions terminated — honest history, not a resume (checkpoints will add that).
+ * left `pending`/`running` by a process that is gone are marked `interrupted` (sessions and mail
+ * left as they were); `resume(id)` carries such a run on (resume.ts says how).
  */
 import type { MessageType } from '../../../src-shared/domain';
 import { OrchestrationError, ValidationError } from '../../../src-shared/errors';
@@ -16,6 +16,7 @@ import type { RunRecord } from '../store/port';
 import type { WorkflowService } from '../workflows';
 import { validateDefinition } from '../workflows/validate';
 import { RunExecution, toRun, type ExecutionDeps } from './execution';
+import { ResumeHistory } from './resume';
 import type { WaitingMessage } from './manual';
 import type { RunnerSet } from './runners';
 
@@ -65,16 +66,7 @@ export class RunService {
     };
     await this.options.store.insert(record);
     this.options.events.emit('run.status', toRun(record));
-    const execution = new RunExecution(record, { ...this.options, runners: this.runners });
-    this.live.set(record.id, execution);
-    void execution.finished.then(() => this.live.delete(record.id));
-    try {
-      return await execution.start();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await execution.end('failed', null, `The run could not start: ${message}`);
-      throw error;
-    }
+    return this.launch(record, (e) => e.start());
   }
 
   async get(id: string): Promise<Run | undefined> {
@@ -181,26 +173,27 @@ export class RunService {
     this.runners.manual.answer(requireId(messageId), jsonValue(content));
   }
 
-  /** At start-up: runs whose engine died are marked failed (interrupted), their sessions terminated. */
+  /**
+   * At start-up (and after a checkpoint restore): runs whose engine is gone become `interrupted`.
+   * Their sessions and mail stay as they were (active sessions go idle) so `resume` can carry on.
+   */
   async recover(isDead: (owner: string | null) => boolean): Promise<number> {
     let count = 0;
     for (const record of await this.options.store.list({ statuses: LIVE, limit: 10_000 })) {
       if (!isDead(record.owner)) continue;
-      const error =
-        `Interrupted: the engine executing this run stopped while it was ${record.status}. ` +
-        'Its sessions were terminated; start the run again.';
       for (const sessionId of Object.values(record.sessions)) {
         const session = await this.options.sessions.get(sessionId);
-        if (session && session.status !== 'completed' && session.status !== 'terminated') {
+        if (session?.status === 'active') {
           await this.options.sessions
-            .terminate(sessionId, 'run interrupted')
+            .setStatus(sessionId, 'idle', 'run interrupted')
             .catch(() => undefined);
         }
       }
       const ended = await this.options.store.update(record.id, LIVE, {
-        status: 'failed',
-        error,
-        endedAt: this.options.now(),
+        status: 'interrupted',
+        error:
+          `Interrupted: the engine executing this run stopped while it was ${record.status}. ` +
+          'Resume it to carry on where it stopped.',
       });
       if (ended) {
         count++;
@@ -210,15 +203,72 @@ export class RunService {
     return count;
   }
 
-  /** Ends every run in progress (failed, "interrupted") and stops runner processes. */
+  /**
+   * Carries on an `interrupted` run in this engine: the director gets its assignments back, work a
+   * department took but never answered is handed to it again, and unacknowledged mail is delivered
+   * again. Resolves with the `running` run; INVALID_INPUT for a run that is not interrupted.
+   */
+  async resume(id: string): Promise<Run> {
+    if (this.closed) throw new OrchestrationError('SERVICE_UNAVAILABLE', 'The engine is closing.');
+    const record = await this.options.store.get(requireId(id));
+    if (!record) throw new ValidationError('INVALID_INPUT', `No run with id "${id}".`, 'id', id);
+    if (record.status !== 'interrupted') {
+      throw new OrchestrationError(
+        'INVALID_INPUT',
+        `Run ${id} is ${record.status}; only an interrupted run can be resumed.`,
+        { details: { runId: id, status: record.status } },
+      );
+    }
+    if (Object.keys(record.sessions).length === 0) {
+      // Interrupted while its sessions were being created: nothing ran yet, so start it afresh.
+      const started = await this.options.store.update(id, ['interrupted'], {
+        status: 'pending',
+        error: null,
+        owner: this.options.owner,
+      });
+      if (!started) throw moved(id);
+      return this.launch(started, (e) => e.start());
+    }
+    // Read before the run subscribes again, so no delivery is counted twice.
+    const history = await ResumeHistory.load(this.options.bus, Object.values(record.sessions));
+    const running = await this.options.store.update(id, ['interrupted'], {
+      status: 'running',
+      error: null,
+      endedAt: null,
+      owner: this.options.owner,
+    });
+    if (!running) throw moved(id);
+    this.options.events.emit('run.status', toRun(running));
+    return this.launch(running, (e) => e.resume(history));
+  }
+
+  /** The engine is closing: runs in progress become `interrupted` (resumable); runners stop. */
   async shutdown(): Promise<void> {
     this.closed = true;
     await Promise.all(
       [...this.live.values()].map((e) =>
-        e.end('failed', null, 'Interrupted: the engine closed while this run was running.'),
+        e.interrupt(
+          'Interrupted: the engine closed while this run was running. Resume it to carry on.',
+        ),
       ),
     );
     await this.runners.dispose();
+  }
+
+  private async launch(
+    record: RunRecord,
+    go: (execution: RunExecution) => Promise<Run>,
+  ): Promise<Run> {
+    const execution = new RunExecution(record, { ...this.options, runners: this.runners });
+    this.live.set(record.id, execution);
+    void execution.finished.then(() => this.live.delete(record.id));
+    try {
+      return await go(execution);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await execution.end('failed', null, `The run could not start: ${message}`);
+      throw error;
+    }
   }
 
   private async scriptSend(request: ScriptSendRequest): Promise<void> {
@@ -266,6 +316,16 @@ function checkRunnable(sessions: readonly { type: string; runner?: unknown; id: 
       );
     }
   });
+}
+
+function moved(id: string): OrchestrationError {
+  return new OrchestrationError(
+    'INVALID_INPUT',
+    `Run ${id} changed while resuming; read it again.`,
+    {
+      details: { runId: id },
+    },
+  );
 }
 
 function jsonValue(value: unknown): unknown {

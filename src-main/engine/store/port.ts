@@ -201,7 +201,7 @@ export interface RunRecord extends Omit<Run, 'input' | 'result'> {
 }
 
 export type RunChange = Partial<
-  Pick<RunRecord, 'status' | 'result' | 'error' | 'sessions' | 'startedAt' | 'endedAt'>
+  Pick<RunRecord, 'status' | 'result' | 'error' | 'sessions' | 'startedAt' | 'endedAt' | 'owner'>
 >;
 
 export interface RunStore {
@@ -290,7 +290,12 @@ export interface CheckpointStore {
   /** The database schema version this adapter writes; a snapshot from a newer one cannot be restored. */
   readonly dbSchemaVersion: number;
   /** One read transaction over sessions, workflows, runs and unacknowledged messages. */
-  snapshot(): Promise<SnapshotTables>;
+  /**
+   * Every table a checkpoint keeps, in one read transaction. Messages: the unacknowledged ones,
+   * plus acknowledged ones from `acknowledgedFromSeq` on (a pre-restore checkpoint keeps the
+   * history the restore rewinds, so undoing it loses nothing).
+   */
+  snapshot(options?: { acknowledgedFromSeq?: number }): Promise<SnapshotTables>;
   /**
    * One write transaction: the state becomes `tables` (leases released; sessions, workflows, runs
    * and messages not in it removed, except messages acknowledged before `maxMessageSeq`).

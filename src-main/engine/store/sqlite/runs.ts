@@ -44,6 +44,7 @@ const COLUMNS: Record<keyof RunChange, string> = {
   sessions: 'sessions',
   startedAt: 'started_at',
   endedAt: 'ended_at',
+  owner: 'owner',
 };
 const JSON_COLUMNS = new Set<keyof RunChange>(['result', 'sessions']);
 
