@@ -1,6 +1,6 @@
 /**
  * Crash recovery: a process running a busy workflow (automatic checkpoints every 50 ms) is
- * SIGKILLed. The next start marks the run interrupted, leaves every session in a state the state
+ * SIGKILLed. The next start marks the run interrupted (resumable), leaves every session in a state the state
  * machine allows, holds no stale lease, and every checkpoint written before the kill is intact
  * and restorable.
  */
@@ -51,11 +51,11 @@ it('after SIGKILL mid-run: the run is marked, sessions are legal, checkpoints ar
   engine = await createEngine({ databasePath, bus: { pollIntervalMs: 20 } });
   expect(engine.recovery).toMatchObject({ deadProcesses: 1, interruptedRuns: 1 });
   const run = await engine.runs.require(runId);
-  expect(run.status).toBe('failed');
+  expect(run.status).toBe('interrupted');
   expect(run.error).toMatch(/Interrupted/);
   for (const s of await engine.sessions.list()) {
     expect(Object.keys(SESSION_TRANSITIONS)).toContain(s.status);
-    expect(['terminated', 'completed', 'initializing']).toContain(s.status);
+    expect(s.status).not.toBe('active'); // nobody works for the interrupted run until it resumes
   }
   expect(dump(databasePath).messages.filter((m) => m.state === 'leased')).toEqual([]);
 
@@ -66,4 +66,6 @@ it('after SIGKILL mid-run: the run is marked, sessions are legal, checkpoints ar
   // The newest one restores (the run it caught is again reported interrupted).
   const result = await engine.checkpoints.restore(checkpoints[0]!.id);
   expect(result.success).toBe(true);
+  const caught = result.conflicts.filter((c) => c.kind === 'run-interrupted');
+  for (const c of caught) expect((await engine.runs.require(c.id!)).status).toBe('interrupted');
 });

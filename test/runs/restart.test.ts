@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('runs across restarts', () => {
-  it('a run whose process was killed is marked failed (interrupted) at the next start', async () => {
+  it('a run whose process was killed is marked interrupted at the next start', async () => {
     t = await tempEngine();
     await t.engine.close(); // the child process owns the database meanwhile
     const child = spawn(
@@ -30,11 +30,12 @@ describe('runs across restarts', () => {
     const engine = await t.reopen();
     expect(engine.recovery.interruptedRuns).toBe(1);
     const run = await engine.runs.require(runId);
-    expect(run.status).toBe('failed');
+    expect(run.status).toBe('interrupted');
     expect(run.error).toMatch(/^Interrupted: the engine executing this run stopped/);
-    expect(run.endedAt).not.toBeNull();
+    expect(run.endedAt).toBeNull();
+    // Sessions are kept (idle) for runs.resume, in a state the state machine allows.
     for (const id of Object.values(run.sessions)) {
-      expect((await engine.sessions.require(id)).status).toBe('terminated');
+      expect((await engine.sessions.require(id)).status).toBe('idle');
     }
     // History is kept, and the same workflow runs again.
     const again = await engine.runs.start(run.workflowId, 'again');
@@ -66,7 +67,7 @@ describe('runs across restarts', () => {
     const engine = await t.reopen();
     expect(engine.recovery.interruptedRuns).toBe(0);
     const after = await engine.runs.require(run.id);
-    expect(after.status).toBe('failed');
+    expect(after.status).toBe('interrupted');
     expect(after.error).toMatch(/engine closed/);
     expect((await engine.runs.require(done.id)).status).toBe('completed');
   });

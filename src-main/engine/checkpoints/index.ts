@@ -247,7 +247,9 @@ export class CheckpointService {
     const conflicts: RestoreConflict[] = [];
     const warnings: string[] = [];
     let preRestore: Checkpoint | null = null;
-    const current = await deps.store.snapshot();
+    // The undo keeps the acknowledged history this restore rewinds: everything from the
+    // checkpoint's oldest unacknowledged message on (what the restore deletes or re-pends).
+    const current = await deps.store.snapshot({ acknowledgedFromSeq: rewindsFrom(target) });
     if (preserve) {
       preRestore = await this.save(current, {
         name: `Before restoring "${meta.name}"`.slice(0, 200),
@@ -378,6 +380,14 @@ function describeDiscarded(
       detail: `Up to ${newer} message(s) published after the checkpoint are discarded.`,
     });
   }
+}
+
+/** The first message seq a restore to `target` may change. */
+function rewindsFrom(target: SnapshotTables): number {
+  const at = target.messages.columns.indexOf('seq');
+  let first = target.maxMessageSeq + 1;
+  for (const row of target.messages.rows) first = Math.min(first, row[at] as number);
+  return first;
 }
 
 function requireId(id: unknown): string {

@@ -52,12 +52,9 @@ export async function drainDeliveries(deps: CheckpointDeps, drainMs: number, war
   }
 }
 
-type Resumable = { resume?: (runId: string) => Promise<unknown> };
-
 /**
- * Runs that were live in the checkpoint. A RunExecution keeps its director's progress in memory,
- * so unless the run service can resume a run over its restored sessions and mail (`runs.resume`),
- * they are ended like runs of a crashed engine: failed ("interrupted"), sessions terminated.
+ * Runs that were live in the checkpoint come back `interrupted` (sessions idle, mail as it was),
+ * exactly as after a crash; `runs.resume(id)` carries each one on.
  */
 export async function settleRestoredRuns(
   deps: CheckpointDeps,
@@ -67,28 +64,17 @@ export async function settleRestoredRuns(
   warnings: string[],
 ): Promise<void> {
   if (replaced.liveRuns.length === 0) return;
-  const resume = (deps.runs as unknown as Resumable).resume;
-  if (typeof resume === 'function') {
-    for (const id of replaced.liveRuns) {
-      await resume.call(deps.runs, id).catch((error: unknown) => {
-        warnings.push(`Run ${id} could not be resumed: ${toOrchestrationError(error).message}`);
-      });
-    }
-    return;
-  }
-  const ended = await deps.runs.recover((owner) => owner === marker);
+  const interrupted = await deps.runs.recover((owner) => owner === marker);
   for (const id of replaced.liveRuns) {
     conflicts.push({
       kind: 'run-interrupted',
       id,
-      detail: `Run ${id} was running at the checkpoint; it was restored as failed (interrupted).`,
+      detail: `Run ${id} was running at the checkpoint; it is interrupted — resume it to carry on.`,
     });
   }
   warnings.push(
-    `${ended} run(s) were running when the checkpoint was taken. Runs cannot be resumed in place yet ` +
-      '(a run keeps its director’s progress in memory), so they were marked failed ("interrupted") and ' +
-      'their sessions terminated, as after a crash. Their messages are restored as pending; start the ' +
-      'workflow again, or fork the checkpoint to inspect it.',
+    `${interrupted} run(s) were running when the checkpoint was taken. They are restored as ` +
+      '"interrupted" with their sessions and messages; resume them (runs.resume) to carry on.',
   );
 }
 

@@ -78,12 +78,14 @@ export class SqliteCheckpointStore implements CheckpointStore {
       sessions: db.prepare(`SELECT * FROM sessions ORDER BY created_at, id`).raw(true),
       workflows: db.prepare(`SELECT * FROM workflows ORDER BY id`).raw(true),
       runs: db.prepare(`SELECT * FROM runs ORDER BY created_at, id`).raw(true),
-      messagesJson: db.prepare<[], { rows: string }>(
+      // Acknowledged rows from seq ? on are kept too (pass max + 1 for none).
+      messagesJson: db.prepare<[number], { rows: string }>(
         `SELECT json_group_array(json_array(${[...this.known.get('messages')!].join(', ')})) AS rows
-         FROM (SELECT * FROM messages WHERE state != 'acknowledged' ORDER BY seq)`,
+         FROM (SELECT * FROM messages WHERE state != 'acknowledged' OR seq >= ? ORDER BY seq)`,
       ),
-      messageStates: db.prepare<[], { state: string; n: number }>(
-        `SELECT state, count(*) AS n FROM messages WHERE state != 'acknowledged' GROUP BY state`,
+      messageStates: db.prepare<[number], { state: string; n: number }>(
+        `SELECT state, count(*) AS n FROM messages WHERE state != 'acknowledged' OR seq >= ?
+         GROUP BY state`,
       ),
       maxSeq: db.prepare<[], { n: number | null }>(`SELECT max(seq) AS n FROM messages`),
       leasedBy: db.prepare<[string], { n: number }>(
@@ -114,25 +116,29 @@ export class SqliteCheckpointStore implements CheckpointStore {
     };
   }
 
-  async snapshot(): Promise<SnapshotTables> {
+  async snapshot(options: { acknowledgedFromSeq?: number } = {}): Promise<SnapshotTables> {
     const read = (stmt: RawStatement): TableRows => ({
       columns: stmt.columns().map((c) => c.name),
       rows: stmt.all() as unknown[][],
     });
-    const tx = this.db.transaction(() => ({
-      dbSchemaVersion: SCHEMA_VERSION,
-      maxMessageSeq: this.s.maxSeq.get()!.n ?? 0,
-      sessions: read(this.s.sessions),
-      workflows: read(this.s.workflows),
-      runs: read(this.s.runs),
-      messages: {
-        // Serialised by SQLite: 3–4× faster than row arrays + JSON.stringify at 100k messages.
-        columns: [...this.known.get('messages')!],
-        rows: [],
-        rowsJson: this.s.messagesJson.get()!.rows,
-        states: Object.fromEntries(this.s.messageStates.all().map((r) => [r.state, r.n])),
-      },
-    }));
+    const tx = this.db.transaction(() => {
+      const maxMessageSeq = this.s.maxSeq.get()!.n ?? 0;
+      const ackFrom = options.acknowledgedFromSeq ?? maxMessageSeq + 1;
+      return {
+        dbSchemaVersion: SCHEMA_VERSION,
+        maxMessageSeq,
+        sessions: read(this.s.sessions),
+        workflows: read(this.s.workflows),
+        runs: read(this.s.runs),
+        messages: {
+          // Serialised by SQLite: 3–4× faster than row arrays + JSON.stringify at 100k messages.
+          columns: [...this.known.get('messages')!],
+          rows: [],
+          rowsJson: this.s.messagesJson.get(ackFrom)!.rows,
+          states: Object.fromEntries(this.s.messageStates.all(ackFrom).map((r) => [r.state, r.n])),
+        },
+      };
+    });
     return guard(() => tx.deferred());
   }
 
