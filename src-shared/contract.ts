@@ -506,6 +506,12 @@ export const contract = {
     'run:start',
     'Cancel a run',
   ),
+  'runs.resume': method(
+    byId,
+    returns<Run>(),
+    'run:start',
+    'Carry on an interrupted run (its engine stopped, or a checkpoint restore caught it running)',
+  ),
   'runs.wait': method(
     z.strictObject({ id: idRef, timeoutMs: z.number().int().min(1).max(600_000).optional() }),
     returns<Run>(),

@@ -134,6 +134,11 @@ export interface RunsApi {
   get(id: string): Promise<Run | undefined>;
   list(query?: { workflowId?: string; status?: RunStatus; limit?: number }): Promise<Run[]>;
   cancel(id: string, reason?: string): Promise<Run>;
+  /**
+   * Carries on an `interrupted` run (its engine stopped mid-run, or a checkpoint restore caught it
+   * running): resolves with the `running` run. INVALID_INPUT for a run in any other status.
+   */
+  resume(id: string): Promise<Run>;
   /** Resolves with the run once it is over; TASK_TIMEOUT after `timeoutMs` (default 60 s). */
   wait(id: string, timeoutMs?: number): Promise<Run>;
   /** Manual steps waiting for a person. */

@@ -96,6 +96,7 @@ export function createEmbeddedBackend(options: EmbeddedOptions): Backend {
       get: use((e, id) => e.runs.get(id)),
       list: use((e, query) => e.runs.list(query)),
       cancel: use((e, id, reason) => e.runs.cancel(id, reason)),
+      resume: use((e, id) => e.runs.resume(id)),
       wait: use((e, id, timeoutMs) => e.runs.wait(id, timeoutMs)),
       waiting: use((e, runId) => e.runs.waiting(runId)),
       answer: use((e, messageId, content) => e.runs.answer(messageId, content)),

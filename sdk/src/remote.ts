@@ -457,6 +457,7 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
       list: (query) => call('runs.list', query),
       cancel: (id, reason) =>
         call('runs.cancel', { id: requireId(id), ...(reason !== undefined && { reason }) }),
+      resume: (id) => call('runs.resume', { id: requireId(id) }),
       wait: (id, timeoutMs) =>
         call('runs.wait', { id: requireId(id), ...(timeoutMs !== undefined && { timeoutMs }) }),
       waiting: (runId) => call('runs.waiting', runId === undefined ? {} : { runId }),

@@ -98,6 +98,7 @@ export function createHandlers(engine: ServedEngine): Handlers {
     'runs.get': async (p) => orNull(await runs.get(p.id)),
     'runs.list': (p) => runs.list(p ?? {}),
     'runs.cancel': (p) => runs.cancel(p.id, p.reason),
+    'runs.resume': (p) => runs.resume(p.id),
     'runs.wait': (p) => runs.wait(p.id, p.timeoutMs),
     'runs.waiting': async (p) => runs.waiting(p?.runId),
     'runs.answer': async (p) => {

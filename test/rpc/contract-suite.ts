@@ -12,6 +12,7 @@ import {
 import { isOrchestrationError, type ErrorCode } from '../../src-shared/errors';
 import type { WorkflowDefinition } from '../../src-shared/workflow';
 import type { Client } from '../../src-renderer/src/rpc';
+import { makeRepo, write as writeFixture } from '../git/repo-fixture';
 import { createRig, type Rig, type TransportKind } from './harness';
 
 export const sampleDefinition = (name = 'Sample'): WorkflowDefinition => ({
@@ -256,6 +257,34 @@ export function describeContract(kind: TransportKind): void {
       ).not.toBe('INTERNAL_ERROR');
     });
 
+    it('runs.resume: a run a checkpoint restore caught running carries on', async () => {
+      const definition = sampleDefinition('Resume WF');
+      definition.sessions[1]!.runner = { kind: 'manual' };
+      const wf = await call('workflows.create', { definition });
+      const run = await call('runs.start', { workflowId: wf.id, input: { question: 'go on?' } });
+      const waitingFor = async () => {
+        let waiting: Awaited<ReturnType<typeof client.runs.waiting>> = [];
+        for (let i = 0; i < 500 && waiting.length === 0; i++) {
+          waiting = await call('runs.waiting', { runId: run.id });
+          if (waiting.length === 0) await new Promise((r) => setTimeout(r, 10));
+        }
+        return waiting;
+      };
+      expect(await waitingFor()).toHaveLength(1);
+      expect(await codeOf(call('runs.resume', { id: run.id }))).toBe('INVALID_INPUT'); // running
+      const cp = await call('checkpoints.create', { name: 'manual step waiting' });
+      await call('runs.cancel', { id: run.id });
+      await call('checkpoints.restore', { id: cp.id, preserveCurrentState: false });
+      expect((await call('runs.get', { id: run.id }))?.status).toBe('interrupted');
+      expect((await call('runs.resume', { id: run.id })).status).toBe('running');
+      const waiting = await waitingFor();
+      expect(waiting).toHaveLength(1);
+      await call('runs.answer', { messageId: waiting[0]!.messageId, content: { yes: true } });
+      const done = await call('runs.wait', { id: run.id, timeoutMs: 20_000 });
+      expect(done.status).toBe('completed');
+      expect(await codeOf(call('runs.resume', { id: 'missing-run' }))).toBe('INVALID_INPUT');
+    });
+
     it('events.since pages the stream', async () => {
       const page = await call('events.since', { seq: 0, limit: 5 });
       expect(page.events).toHaveLength(5);
@@ -377,6 +406,57 @@ export function describeContract(kind: TransportKind): void {
       expect((await observer.checkpoints.list()).length).toBeGreaterThan(0);
       expect(await codeOf(observer.checkpoints.restore({ id: before.id }))).toBe('FORBIDDEN');
       expect(await codeOf(observer.workflows.importFile({ text: '{}' }))).toBe('FORBIDDEN');
+    });
+
+    it('workspaces: diff, merge (a conflict is reported), discard, commands', async () => {
+      const fx = makeRepo();
+      try {
+        const { workspaces } = rig.temp.engine;
+        const runId = `ws-run-${kind}`;
+        const departments = ['one', 'two', 'three'].map((id) => ({ id, name: id }));
+        const repo = { path: fx.repo, worktreeRoot: fx.worktreeRoot };
+        const map = await workspaces.prepare(runId, repo, departments);
+        writeFixture(map.get('one')!.path, 'app.txt', 'line 1\nfrom one\nline 3\n');
+        writeFixture(map.get('two')!.path, 'app.txt', 'line 1\nfrom two\nline 3\n');
+        await workspaces.commitAll(runId, 'one', 'one');
+        const diff = await call('workspaces.diff', { runId, sessionId: 'one' });
+        expect(diff).toEqual([
+          {
+            path: 'app.txt',
+            status: 'modified',
+            added: 1,
+            removed: 1,
+            hunks: [
+              {
+                header: '@@ -1,3 +1,3 @@',
+                lines: [' line 1', '-line 2', '+from one', ' line 3'],
+              },
+            ],
+          },
+        ]);
+        const merged = await call('workspaces.merge', { runId, sessionId: 'one' });
+        expect(merged).toMatchObject({ merged: true, fastForward: true, into: 'main' });
+        expect(await call('workspaces.merge', { runId, sessionId: 'two' })).toEqual({
+          merged: false,
+          conflicts: ['app.txt'],
+          into: 'main',
+        });
+        expect(await call('workspaces.discard', { runId, sessionId: 'three' })).toBeNull();
+        const commands = await call('workspaces.commands', { runId });
+        expect(commands.some((c) => c.args[0] === 'merge-tree' && c.exitCode === 1)).toBe(true);
+        const three = await call('workspaces.commands', { runId, sessionId: 'three' });
+        expect(three.length).toBeGreaterThan(0);
+        expect(three.every((c) => c.sessionId === 'three')).toBe(true);
+        expect(await codeOf(call('workspaces.diff', { runId, sessionId: 'three' }))).toBe(
+          'INVALID_INPUT',
+        );
+        expect(await codeOf(call('workspaces.merge', { runId: 'missing', sessionId: 'x' }))).toBe(
+          'INVALID_INPUT',
+        );
+        await workspaces.remove(runId);
+      } finally {
+        fx.cleanup();
+      }
     });
 
     it('observers may read but not write (FORBIDDEN)', async () => {
