@@ -160,6 +160,28 @@ function idOf(value: unknown): RequestId | null {
 export type DecodedClientFrame =
   { ok: true; frame: ClientFrame } | { ok: false; id: RequestId | null; error: OrchestrationError };
 
+/**
+ * The frame every call arrives in, checked by hand: only frames that requestFrameSchema accepts
+ * as they are pass; anything else goes on to zod (which also words the refusal). Saves zod's
+ * cost on the hot path.
+ */
+function plainRequest(value: object): RequestFrame | undefined {
+  const v = value as Record<string, unknown>;
+  if (v.type !== 'request') return undefined;
+  for (const key of Object.keys(v)) {
+    if (key !== 'type' && key !== 'id' && key !== 'method' && key !== 'params') return undefined;
+  }
+  const { id, method } = v;
+  const idOk =
+    typeof id === 'number'
+      ? Number.isSafeInteger(id) && id >= 0
+      : typeof id === 'string' && id.length >= 1 && id.length <= 100;
+  if (!idOk || typeof method !== 'string' || method.length < 1 || method.length > 100) {
+    return undefined;
+  }
+  return v as RequestFrame;
+}
+
 /** Decodes and validates one client frame; never throws. */
 export function decodeClientFrame(raw: unknown): DecodedClientFrame {
   let value: unknown;
@@ -169,6 +191,8 @@ export function decodeClientFrame(raw: unknown): DecodedClientFrame {
   } catch (error) {
     return { ok: false, id: idOf(value), error: error as OrchestrationError };
   }
+  const fast = plainRequest(value as object);
+  if (fast) return { ok: true, frame: fast };
   const parsed = clientFrameSchema.safeParse(value);
   if (parsed.success) return { ok: true, frame: parsed.data };
   const id = idOf(value);

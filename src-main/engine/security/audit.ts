@@ -38,9 +38,16 @@ const listSchema = z.strictObject({
 });
 export type AuditListQuery = z.input<typeof listSchema>;
 
+const CONTROL = /\p{Cc}/u;
+const CONTROLS = /\p{Cc}/gu;
+
 /** Strips control characters and truncates: audit text ends up in terminals and tables. */
-const clean = (s: string | null | undefined, max = TEXT_MAX): string | null =>
-  s === null || s === undefined ? null : s.replace(/\p{Cc}/gu, '?').slice(0, max);
+function clean(s: string | null | undefined, max = TEXT_MAX): string | null {
+  if (s === null || s === undefined) return null;
+  // Who, how and what repeat on every call and are clean: test before building a new string.
+  const cut = s.length > max ? s.slice(0, max) : s;
+  return CONTROL.test(cut) ? cut.replace(CONTROLS, '?') : cut;
+}
 
 export class AuditLog {
   private buffer: AuditRecord[] = [];
