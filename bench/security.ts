@@ -8,13 +8,17 @@
  *    after retryAfterMs with the same message id; an observer subscribed to the event stream
  *    stands in for the open canvas. Reports p99 publish latency, refusals, messages lost
  *    (accepted ids missing from the database) and server RSS before/after.
- * Run: `node --import tsx bench/security.ts` (or via bench/index.ts once registered).
+ * 3. End to end over WebSocket, the same run: the real server (stored token, role check, rate
+ *    limit checked on every call, params validation, input guard, audit row) against a bare
+ *    WebSocket server that hands the same frames straight to engine.bus.publish. Both serve one
+ *    engine; batches alternate between them; the median of the per-pair ratios.
+ * Run: `npm run bench security` or `node --import tsx bench/security.ts`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { contract } from '../src-shared/contract';
 import { validate } from '../src-shared/validate';
 import { createEngine, type Engine } from '../src-main/engine';
@@ -27,7 +31,12 @@ const CALLS = 10_000;
 const IN_FLIGHT = 32;
 const ROUNDS = 5;
 const CLIENTS = Number(process.env.SECURITY_BENCH_CLIENTS ?? 50);
-const LOAD_SECONDS = Number(process.env.SECURITY_BENCH_SECONDS ?? 12);
+const LOAD_SECONDS = Number(process.env.SECURITY_BENCH_SECONDS ?? 30);
+/** End to end: this many WebSocket clients, each with E2E_PIPELINE calls in flight. */
+const E2E_CLIENTS = 8;
+const E2E_PIPELINE = 8;
+const E2E_BATCH = 1_000;
+const E2E_PAIRS = Number(process.env.SECURITY_BENCH_E2E_PAIRS ?? 30);
 /**
  * The load runs at SPEC.md's rate (1,000 per minute = 16.7/s per client) with a smaller burst
  * (20 per 1.2 s), so clients reach their limit within seconds and the refusals/retries show.
@@ -151,6 +160,133 @@ async function overhead(dir: string) {
     checksOnlyPercentOfBare: +((median(checks) / bareUs) * 100).toFixed(1),
     overheadWithAuthPercent: +(((httpUs - bareUs) / bareUs) * 100).toFixed(1),
   };
+}
+
+/** A WebSocket server with no security at all: frame in, bus.publish, frame out. */
+function bareServer(engine: Engine): Promise<{ port: number; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  wss.on('connection', (ws) => {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { id: number; params: never };
+      engine.bus.publish(frame.params).then(
+        (result) => ws.send(JSON.stringify({ type: 'response', id: frame.id, result })),
+        (error: Error) =>
+          ws.send(JSON.stringify({ type: 'response', id: frame.id, error: { code: error.name } })),
+      );
+    });
+  });
+  return new Promise((resolve) =>
+    wss.once('listening', () =>
+      resolve({
+        port: (wss.address() as { port: number }).port,
+        close: () => new Promise<void>((r) => wss.close(() => r())),
+      }),
+    ),
+  );
+}
+
+type Path = 'bare' | 'secured';
+
+/**
+ * Both paths served at once from one engine; short batches alternate between them (which goes
+ * first alternates too), so both see the same machine, queue size and database. Each pair gives
+ * one ratio; the median of many pairs is robust against other load on a shared machine.
+ */
+export async function endToEnd(dir: string) {
+  return withEngine(dir, async (engine) => {
+    await engine.sessions.create({ type: 'director', name: 'e2e-director' });
+    const bare = await bareServer(engine);
+    const server = await startServer({
+      engine,
+      port: 0,
+      // Checked on every call, never refused: this measures checking, not being refused.
+      rateLimits: { bus: 1_000_000_000, database: 1_000_000_000, worker: 1_000_000_000 },
+    });
+    const token = (await engine.tokens.create({ role: 'developer', label: 'e2e' })).token;
+    const clients: Record<Path, LoadClient[]> = {
+      bare: await Promise.all(Array.from({ length: E2E_CLIENTS }, () => connect(bare.port, ''))),
+      secured: await Promise.all(
+        Array.from({ length: E2E_CLIENTS }, () => connect(server.port, token)),
+      ),
+    };
+    let n = 0;
+    let failed = 0;
+    const latencies: Record<Path, number[]> = { bare: [], secured: [] };
+    const batch = async (path: Path, calls: number, record: boolean) => {
+      let left = calls;
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      await Promise.all(
+        clients[path].flatMap((c) =>
+          Array.from({ length: E2E_PIPELINE }, async () => {
+            while (left-- > 0) {
+              const s = performance.now();
+              const f = await c.call('bus.publish', {
+                type: 'HEARTBEAT',
+                sender: 'e2e-director',
+                content: { n: n++ },
+              });
+              if (f.error) failed++;
+              else if (record) latencies[path].push(performance.now() - s);
+            }
+          }),
+        ),
+      );
+      const cpu = process.cpuUsage(cpu0);
+      return {
+        wallUs: ((performance.now() - t0) * 1000) / calls,
+        cpuUs: (cpu.user + cpu.system) / calls,
+      };
+    };
+    await batch('bare', 1_000, false); // warm-up, both paths
+    await batch('secured', 1_000, false);
+    const per: Record<Path, { wallUs: number; cpuUs: number }[]> = { bare: [], secured: [] };
+    const wallRatios: number[] = [];
+    const cpuRatios: number[] = [];
+    for (let r = 0; r < E2E_PAIRS; r++) {
+      const order: Path[] = r % 2 ? ['secured', 'bare'] : ['bare', 'secured'];
+      const got: Partial<Record<Path, { wallUs: number; cpuUs: number }>> = {};
+      for (const p of order) per[p].push((got[p] = await batch(p, E2E_BATCH, true)));
+      wallRatios.push(got.secured!.wallUs / got.bare!.wallUs);
+      cpuRatios.push(got.secured!.cpuUs / got.bare!.cpuUs);
+    }
+    for (const c of [...clients.bare, ...clients.secured]) c.ws.close();
+    await server.close();
+    await bare.close();
+    if (failed) throw new Error(`${failed} end-to-end calls failed`);
+    const med = (p: Path, k: 'wallUs' | 'cpuUs') => median(per[p].map((x) => x[k]));
+    const pct = (ratio: number) => +((ratio - 1) * 100).toFixed(1);
+    const q = (values: number[], at: number) =>
+      percentile(
+        [...values].sort((a, b) => a - b),
+        at,
+      );
+    return {
+      pairs: E2E_PAIRS,
+      callsPerBatch: E2E_BATCH,
+      inFlight: E2E_CLIENTS * E2E_PIPELINE,
+      bareUsPerCall: +med('bare', 'wallUs').toFixed(1),
+      securedUsPerCall: +med('secured', 'wallUs').toFixed(1),
+      /** Median over pairs of (secured / bare − 1), wall time. */
+      overheadPercent: pct(median(wallRatios)),
+      /** The same from CPU time (client and server share this process). */
+      bareCpuUsPerCall: +med('bare', 'cpuUs').toFixed(1),
+      securedCpuUsPerCall: +med('secured', 'cpuUs').toFixed(1),
+      cpuOverheadPercent: pct(median(cpuRatios)),
+      /** The spread of the per-pair figures: 25th and 75th percentile. */
+      overheadPercentIqr: [pct(q(wallRatios, 0.25)), pct(q(wallRatios, 0.75))],
+      bareP50Ms: +percentile(
+        latencies.bare.sort((a, b) => a - b),
+        0.5,
+      ).toFixed(2),
+      securedP50Ms: +percentile(
+        latencies.secured.sort((a, b) => a - b),
+        0.5,
+      ).toFixed(2),
+      bareP99Ms: +percentile(latencies.bare, 0.99).toFixed(2),
+      securedP99Ms: +percentile(latencies.secured, 0.99).toFixed(2),
+    };
+  });
 }
 
 interface LoadClient {
@@ -298,6 +434,34 @@ export async function benchSecurity(): Promise<Record<string, unknown>> {
         ],
       ),
     );
+    const e = await endToEnd(dir);
+    console.log(
+      `\nEnd to end over WebSocket (${e.inFlight} in flight, ${e.pairs} alternating pairs of ${e.callsPerBatch} publishes, medians)`,
+    );
+    console.log(
+      table(
+        ['path', 'µs per call', 'CPU µs per call', 'p50 ms', 'p99 ms'],
+        [
+          [
+            'bare WebSocket → bus.publish',
+            `${e.bareUsPerCall}`,
+            `${e.bareCpuUsPerCall}`,
+            `${e.bareP50Ms}`,
+            `${e.bareP99Ms}`,
+          ],
+          [
+            'server with security',
+            `${e.securedUsPerCall}`,
+            `${e.securedCpuUsPerCall}`,
+            `${e.securedP50Ms}`,
+            `${e.securedP99Ms}`,
+          ],
+        ],
+      ),
+    );
+    console.log(
+      `overhead: ${e.overheadPercent} % wall (middle half of pairs ${e.overheadPercentIqr.join('…')} %), ${e.cpuOverheadPercent} % CPU`,
+    );
     const engine2 = await createEngine({
       databasePath: join(dir, 'load.db'),
       bus: { maxQueueSize: 5_000_000 },
@@ -335,7 +499,7 @@ export async function benchSecurity(): Promise<Record<string, unknown>> {
         ],
       ),
     );
-    return { overhead: o, load: l };
+    return { overhead: o, endToEnd: e, load: l };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
