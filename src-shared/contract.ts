@@ -276,6 +276,47 @@ export interface CheckpointForkResult {
 
 const checkpointId = z.strictObject({ id: idRef });
 
+// --- workspaces: the git worktrees of a run's departments (docs/worktrees.md) ---------------
+
+/** One file of a department's changes against its base (the merge-base with the target). */
+export interface WorkspaceDiffFile {
+  path: string;
+  status: 'added' | 'modified' | 'deleted' | 'renamed';
+  /** For renames: where the file came from. */
+  oldPath?: string;
+  added: number;
+  removed: number;
+  binary?: boolean;
+  /** Unified-diff hunks: the `@@` header, then lines starting with ' ', '+' or '-'. */
+  hunks: Array<{ header: string; lines: string[] }>;
+}
+
+export interface WorkspaceMergeResult {
+  merged: boolean;
+  commit?: string;
+  fastForward?: boolean;
+  /** Files that would conflict; the target branch was not touched. */
+  conflicts?: string[];
+  /** The branch merged into (the base branch or the integration branch). */
+  into: string;
+}
+
+/** One git command run for a run: its argument array, where, when, how long and how it ended. */
+export interface GitCommandEntry {
+  args: string[];
+  cwd: string;
+  startedAt: number;
+  durationMs: number;
+  /** -1 when git could not be started or was cancelled. */
+  exitCode: number;
+  /** Trimmed, at most 2,000 characters. */
+  stderr: string;
+  /** The department it was run for; absent for run-level commands (fetch, listing). */
+  sessionId?: string;
+}
+
+const workspaceRef = z.strictObject({ runId: idRef, sessionId: idRef });
+
 export const contract = {
   'engine.info': method(NONE, returns<EngineInfo>(), 'read', 'API version, database, your role'),
 
@@ -529,6 +570,31 @@ export const contract = {
     returns<null>(),
     'message:send',
     "Answer a manual runner's message",
+  ),
+
+  'workspaces.diff': method(
+    workspaceRef,
+    returns<WorkspaceDiffFile[]>(),
+    'read',
+    "A department's changes against its base: files and hunks",
+  ),
+  'workspaces.merge': method(
+    workspaceRef,
+    returns<WorkspaceMergeResult>(),
+    'run:start',
+    "Merge a department's branch into the base (a conflict is reported, never forced)",
+  ),
+  'workspaces.discard': method(
+    workspaceRef,
+    returns<null>(),
+    'run:start',
+    "Remove a department's worktree and branch",
+  ),
+  'workspaces.commands': method(
+    z.strictObject({ runId: idRef, sessionId: idRef.optional() }),
+    returns<GitCommandEntry[]>(),
+    'read',
+    'The git commands run for a run (or one department), oldest first',
   ),
 
   'audit.list': method(

@@ -17,6 +17,7 @@ import type { Engine } from '../engine';
 import { previewRestore } from './checkpoint-preview';
 import { createFileServices } from './files';
 import { FEATURES, type ServedEngine } from './services';
+import { createWorkspaceHandlers } from './workspaces';
 
 export interface CallContext {
   role: Role;
@@ -105,6 +106,8 @@ export function createHandlers(engine: ServedEngine): Handlers {
       await runs.answer(p.messageId, p.content);
       return null;
     },
+
+    ...createWorkspaceHandlers(engine),
 
     'audit.list': async (p) => {
       const audit = (engine as Partial<Pick<Engine, 'audit'>>).audit;

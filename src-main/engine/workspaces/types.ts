@@ -1,4 +1,5 @@
 /** The run-level worktree API: one git worktree per department, on its own branch. */
+import type { WorkspaceDiffFile, WorkspaceMergeResult } from '../../../src-shared/contract';
 import type { LoggedGitCommand } from '../git';
 
 export interface RepositorySettings {
@@ -25,26 +26,8 @@ export interface SessionWorkspace {
   baseCommit: string;
 }
 
-export interface MergeResult {
-  merged: boolean;
-  commit?: string;
-  fastForward?: boolean;
-  /** Files that would conflict; the target branch was not touched. */
-  conflicts?: string[];
-  /** The branch merged into. */
-  into: string;
-}
-
-export interface DiffFile {
-  path: string;
-  status: 'added' | 'modified' | 'deleted' | 'renamed';
-  /** For renames: where the file came from. */
-  oldPath?: string;
-  added: number;
-  removed: number;
-  binary?: boolean;
-  hunks: Array<{ header: string; lines: string[] }>;
-}
+export type MergeResult = WorkspaceMergeResult;
+export type DiffFile = WorkspaceDiffFile;
 
 export interface WorkspaceSnapshot {
   [sessionId: string]: { branch: string; commit: string; path: string };
