@@ -2,7 +2,8 @@
  * Workflow files and checkpoints in the app: export a workflow (a real download), import it back
  * as a copy (Rename), see it on the canvas, trust and run it; import a broken file (dropped on
  * the canvas) and pick its problems; then run, Create checkpoint, let the run go on, Restore,
- * see the canvas and log go back, and undo the restore from the pre-restore checkpoint.
+ * see the canvas and log go back, Resume the interrupted run from the run history, and undo the
+ * restore from the pre-restore checkpoint.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -191,15 +192,15 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await confirm.getByRole('button', { name: 'Restore', exact: true }).click();
   await expect(confirm).toHaveCount(0);
 
-  // At once: the run is back to where it was (interrupted: runs are not resumed in place), the
-  // log has the checkpoint's messages only, and the pre-restore checkpoint is on the timeline.
+  // At once: the run is back to where it was (interrupted, with a Resume offer), the log has the
+  // checkpoint's messages only, and the pre-restore checkpoint is on the timeline.
   await expect(page.getByRole('status', { name: 'Last restore' })).toContainText(CHECKPOINT);
   const preRestore = timeline.getByRole('listitem', {
     name: `Checkpoint Before restoring "${CHECKPOINT}"`,
   });
   await expect(preRestore).toContainText('before restore');
   await page.screenshot({ path: `${ARTIFACTS}/18-restored-timeline.png` });
-  await expect(page.getByRole('status', { name: /Run (failed|running)/ })).toBeVisible();
+  await expect(page.getByRole('status', { name: 'Run interrupted' })).toBeVisible();
   await page.getByRole('tab', { name: /Message log/ }).click();
   await expect(log.getByRole('row', { name: /COMPLETION_NOTIFICATION\s+Writing/ })).toHaveCount(0);
   await expect(logRows(page)).toHaveCount(rowsAtCheckpoint);
@@ -208,6 +209,21 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await page.getByRole('tab', { name: 'Inspector' }).click();
   await expect(page.getByRole('region', { name: 'Inspector: Writing' })).toBeVisible();
   await page.screenshot({ path: `${ARTIFACTS}/19-restored.png` });
+
+  // Resume the interrupted run from the run history: Writing is asked again and the run completes.
+  await page.getByRole('tab', { name: /Run history/ }).click();
+  await page.getByRole('button', { name: /^Resume run / }).click();
+  await expect(page.getByRole('status', { name: 'Run running' })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Resume run / })).toHaveCount(0);
+  await node(page, 'Writing').click();
+  await page.getByRole('tab', { name: 'Inspector' }).click();
+  await expect(waiting).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: `${ARTIFACTS}/19b-resumed.png` });
+  await waiting.getByLabel('Answer (JSON)').fill('{"text": "written again"}');
+  await waiting.getByRole('button', { name: 'Answer' }).click();
+  await expect(page.getByRole('status', { name: 'Run completed' })).toBeVisible({
+    timeout: 30_000,
+  });
 
   // Undo the restore: the pre-restore checkpoint puts the finished run back.
   await page.getByRole('tab', { name: /Checkpoints/ }).click();

@@ -1,6 +1,40 @@
-/** Runs of the open workflow, newest first; pick one to filter the message log. */
+/**
+ * Runs of the open workflow, newest first; pick one to filter the message log. A run whose engine
+ * stopped mid-way (or that a checkpoint restore caught running) is `interrupted` and offers Resume.
+ */
+import { useState } from 'react';
+import type { Run } from '../../../src-shared/workflow';
+import { api, errorText } from '../api';
+import { noteRun } from '../live/controller';
+import { setNotice } from '../stores/editor';
 import { useLive } from '../stores/live';
 import { dateTime } from './format';
+
+async function resumeRun(id: string): Promise<void> {
+  try {
+    noteRun(await api().call('runs.resume', { id }));
+  } catch (error) {
+    setNotice(`Could not resume the run: ${errorText(error)}`);
+  }
+}
+
+function ResumeButton({ run }: { run: Run }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      className="primary"
+      disabled={busy}
+      aria-label={`Resume run ${run.id.slice(-8)}`}
+      title="Carry on where the run stopped: unanswered work is handed out again"
+      onClick={() => {
+        setBusy(true);
+        void resumeRun(run.id).finally(() => setBusy(false));
+      }}
+    >
+      {busy ? 'Resuming…' : 'Resume'}
+    </button>
+  );
+}
 
 export function RunHistory({ onPick }: { onPick: (runId: string) => void }) {
   const runs = useLive((s) => s.runs);
@@ -22,6 +56,7 @@ export function RunHistory({ onPick }: { onPick: (runId: string) => void }) {
             <span className="mono input">{JSON.stringify(r.input) ?? ''}</span>
             {r.error && <span className="error-text">{r.error}</span>}
           </button>
+          {r.status === 'interrupted' && <ResumeButton run={r} />}
         </li>
       ))}
     </ul>
