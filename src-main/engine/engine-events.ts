@@ -1,6 +1,7 @@
 import type { SessionStatus } from '../../src-shared/domain';
 import type { Message, Session } from '../../src-shared/types';
 import type { Run } from '../../src-shared/workflow';
+import type { PermissionOutcome, PermissionRequest } from './runners/claude-code';
 
 /** Everything the engine announces. Message events carry the message as stored at that moment. */
 export interface EngineEvents {
@@ -20,6 +21,10 @@ export interface EngineEvents {
   'message.failed': { id: string; reason: string };
   'message.dead': { id: string; reason: string };
   'run.status': Run;
+  /** An agent waits for a person (tool permission or question): permissions.answer settles it. */
+  'permission.requested': PermissionRequest;
+  /** The request was answered (allowed/denied) or withdrawn (its task or run ended). */
+  'permission.resolved': PermissionRequest & { outcome: PermissionOutcome };
   'runner.log': {
     sessionId: string;
     runId: string | null;

@@ -29,6 +29,8 @@ import {
 } from './security';
 import { EventStream, feedStream } from './stream';
 import { WorkflowService } from './workflows';
+import { createRunWorkspaces, type RunWorkspaces } from './workspaces';
+import { dirname, join } from 'node:path';
 
 export type { EngineOptions, EngineEvents, CheckpointOptions, SecurityOptions };
 export {
@@ -67,6 +69,8 @@ export interface Engine {
   readonly security: EngineSecurity;
   /** API keys for runners: the OS keychain when the host injects one, else a 0600 file. */
   readonly secrets: SecretStore;
+  /** The runs' git worktrees (one branch per department of a workflow with a repository). */
+  readonly workspaces: RunWorkspaces;
   on: TypedEmitter<EngineEvents>['on'];
   /** Graceful: refuses new work, commits accepted work, lets handlers finish, releases leases. */
   close(): Promise<void>;
@@ -117,6 +121,15 @@ export async function createEngine(
     hasLiveRuns: (id) => runs.hasLiveRuns(id),
   });
   const files = new FileService({ workflows, store: storage.trust, now: options.now });
+  // Beside the database (the queue directory's parent for an in-memory one).
+  const dataDir =
+    options.databasePath === ':memory:'
+      ? dirname(options.messageQueuePath)
+      : dirname(options.databasePath);
+  const workspaces = createRunWorkspaces({
+    stateDir: join(dataDir, 'workspaces'),
+    log: (level, text) => events.emit('runner.log', { sessionId: '', runId: null, level, text }),
+  });
   const runs: RunService = new RunService({
     bus,
     sessions,
@@ -126,7 +139,20 @@ export async function createEngine(
     defaultTimeoutMs: options.sessionTimeoutMs,
     workflows,
     owner: instance.owner,
-    runners: (send) => new RunnerSet({ pool: getPool, sessions, send, now: options.now }),
+    runners: (send) =>
+      new RunnerSet({
+        pool: getPool,
+        sessions,
+        send,
+        now: options.now,
+        dataDir,
+        workspaces: () => workspaces,
+        onPermission: (request, outcome) =>
+          events.emit(
+            outcome === null ? 'permission.requested' : 'permission.resolved',
+            outcome === null ? request : { ...request, outcome },
+          ),
+      }),
     beforeStart: (workflow) => files.checkRunnable(workflow),
   });
 
@@ -185,6 +211,7 @@ export async function createEngine(
     audit: security.audit,
     security,
     secrets: secretsInput ?? defaultSecretStore(options.databasePath),
+    workspaces,
     recovery: { deadProcesses: instance.deadOwners.length, releasedLeases, interruptedRuns },
     on: events.on.bind(events),
     close() {

@@ -22,6 +22,8 @@ export interface RunnerContext {
   /** Sends a message back to the sender of the message being handled (e.g. PROGRESS_REPORT). */
   reply(type: MessageType, content: unknown): Promise<void>;
   log(level: RunnerLogLevel, text: string): void;
+  /** The runner waits for a person (true) or stopped waiting (false): no silence timeout meanwhile. */
+  waitingForPerson?(waiting: boolean): void;
 }
 
 /** A runner's final answer; the orchestrator turns it into a COMPLETION_NOTIFICATION. Failures throw an OrchestrationError. */

@@ -37,6 +37,8 @@ export class Department {
   private lastSign = 0;
   private lastBeat = 0;
   private stopped = false;
+  /** The runner waits for a person's answer: silence is expected then. */
+  private waiting = false;
   /** Set once the session went silent; it takes no more work. */
   failed = false;
 
@@ -58,7 +60,8 @@ export class Department {
 
   /** The watchdog's view: how long the session has been working without a sign of life. */
   silentFor(now: number): number {
-    if (!this.current || this.runner.kind === 'manual') return 0; // a person may take their time
+    // A person may take their time.
+    if (!this.current || this.runner.kind === 'manual' || this.waiting) return 0;
     return now - this.lastSign;
   }
 
@@ -135,6 +138,10 @@ export class Department {
           this.sign();
           this.host.log(this.engineId, level, text);
         },
+        waitingForPerson: (waiting) => {
+          this.waiting = waiting;
+          this.sign();
+        },
       });
       if (controller.signal.aborted) return;
       await this.host.send(self, replyTo, 'COMPLETION_NOTIFICATION', result.content, message.id);
@@ -154,6 +161,7 @@ export class Department {
     } finally {
       this.host.signal.removeEventListener('abort', onRunAbort);
       this.current = null;
+      this.waiting = false;
     }
   }
 

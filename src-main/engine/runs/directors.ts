@@ -13,6 +13,8 @@ import { OrchestrationError, toOrchestrationError } from '../../../src-shared/er
 import type { Message } from '../../../src-shared/types';
 import type { RunnerConfig, WorkflowSession } from '../../../src-shared/workflow';
 import { planDelegations } from '../runners/claude';
+import { claudeCodeDirector } from '../runners/claude-code/director';
+import type { ClaudeCodeAgents } from '../runners/claude-code';
 import type { Runner, RunnerLogLevel, RunnerMessage } from '../runners/types';
 
 export interface DirectorHost {
@@ -187,11 +189,15 @@ export function createDirector(
   host: DirectorHost,
   runner: RunnerConfig | undefined,
   scriptRunner: () => Runner,
+  claudeCodeAgents?: () => ClaudeCodeAgents,
 ): Director {
   const { kind, ...config } = runner ?? { kind: 'fan-out' as const };
   if (kind === 'fan-out') return fanOutDirector(host);
   if (kind === 'claude') return claudeDirector(host, config);
   if (kind === 'script') return scriptDirector(host, scriptRunner(), config);
+  if (kind === 'claude-code' && claudeCodeAgents) {
+    return claudeCodeDirector(host, config, claudeCodeAgents());
+  }
   throw new OrchestrationError('INVALID_INPUT', `A director cannot run "${kind}"`);
 }
 

@@ -98,6 +98,12 @@ export class RunExecution implements DepartmentHost {
       throw new OrchestrationError('INTERNAL_ERROR', `Run ${this.runId} moved while starting`);
     this.record = moved;
     this.deps.events.emit('run.status', toRun(moved));
+    await this.deps.runners.prepareRun(
+      this.runId,
+      this.record.definition,
+      this.engineIds,
+      this.signal,
+    );
     for (const id of this.engineIds.values()) await sessions.setStatus(id, 'active', 'run started');
     this.attach((director) => director.start(this.record.input));
     return toRun(this.record);
@@ -166,6 +172,7 @@ export class RunExecution implements DepartmentHost {
       },
       director.runner,
       () => this.deps.runners.scriptRunner(),
+      () => this.deps.runners.claudeCodeAgents,
     );
     this.onDirector(() => begin(this.director!));
   }
@@ -249,6 +256,7 @@ export class RunExecution implements DepartmentHost {
       );
       await Promise.allSettled([...this.departments.values()].map((d) => d.stop()));
       await this.directorChain;
+      await this.deps.runners.endRun(this.runId).catch(() => undefined);
       this.unsubscribe?.();
       for (const id of this.engineIds.values()) {
         await this.deps.sessions.setStatus(id, 'idle', 'run interrupted').catch(() => undefined);

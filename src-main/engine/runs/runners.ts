@@ -2,12 +2,21 @@
  * The runners a run uses, one instance of each kind per engine (they keep no per-run state):
  * the script runner shares the engine's worker pool and persists ctx.state in session.state.
  */
-import type { RunnerKind } from '../../../src-shared/workflow';
+import type { RunnerKind, WorkflowDefinition } from '../../../src-shared/workflow';
 import type { WorkerPool } from '../pool';
 import { createClaudeRunner } from '../runners/claude';
+import {
+  ClaudeCodeAgents,
+  createClaudeCodeRunner,
+  PermissionDesk,
+  type PermissionRequest,
+  type PermissionOutcome,
+  type WorkspacesPort,
+} from '../runners/claude-code';
 import { createScriptRunner, type ScriptSendRequest } from '../runners/script';
 import { createShellRunner } from '../runners/shell';
 import type { Runner } from '../runners/types';
+import type { RepositorySettings, RunWorkspaces } from '../workspaces';
 import type { SessionRegistry } from '../sessions';
 import { ManualDesk } from './manual';
 
@@ -17,16 +26,36 @@ export interface RunnerSetOptions {
   /** Routes a script's ctx.send to the run that owns the sending session. */
   send: (request: ScriptSendRequest) => Promise<void>;
   now: () => number;
+  /** The engine's data directory (Claude Code agents keep their own config under it). */
+  dataDir: string;
+  /** engine.workspaces: the runs' git worktrees (absent: agents work in the session workspace). */
+  workspaces?: () => (WorkspacesPort & Pick<RunWorkspaces, 'prepare'>) | undefined;
+  /** A request to a person appeared or ended (permission.requested / permission.resolved). */
+  onPermission?: (request: PermissionRequest, outcome: PermissionOutcome | null) => void;
 }
 
 export class RunnerSet {
   readonly manual: ManualDesk;
+  readonly permissions: PermissionDesk;
+  readonly claudeCodeAgents: ClaudeCodeAgents;
+  private readonly claudeCode: Runner;
   private script: Runner | undefined;
   private readonly shell = createShellRunner();
   private readonly claude = createClaudeRunner();
 
   constructor(private readonly options: RunnerSetOptions) {
     this.manual = new ManualDesk(options.now);
+    this.permissions = new PermissionDesk(options.now, {
+      requested: (request) => options.onPermission?.(request, null),
+      resolved: (request, outcome) => options.onPermission?.(request, outcome),
+    });
+    this.claudeCodeAgents = new ClaudeCodeAgents({
+      dataDir: options.dataDir,
+      desk: this.permissions,
+      sessions: options.sessions,
+      ...(options.workspaces ? { workspaces: options.workspaces } : {}),
+    });
+    this.claudeCode = createClaudeCodeRunner(this.claudeCodeAgents);
   }
 
   /** The runner for a department kind (directors use strategies, see directors.ts). */
@@ -38,6 +67,8 @@ export class RunnerSet {
         return this.shell;
       case 'claude':
         return this.claude;
+      case 'claude-code':
+        return this.claudeCode;
       case 'manual':
         return this.manual.runner;
     }
@@ -66,7 +97,32 @@ export class RunnerSet {
     return this.script;
   }
 
+  /**
+   * At run start, for a workflow with a repository: one git worktree per claude-code department
+   * (created in parallel), where its agent works on its own branch.
+   */
+  async prepareRun(
+    runId: string,
+    definition: WorkflowDefinition,
+    engineIds: ReadonlyMap<string, string>,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const repository = (definition as { repository?: RepositorySettings }).repository;
+    const workspaces = this.options.workspaces?.();
+    if (!repository || !workspaces) return;
+    const sessions = definition.sessions
+      .filter((s) => s.type === 'department' && s.runner?.kind === 'claude-code')
+      .map((s) => ({ id: engineIds.get(s.id)!, name: s.name }));
+    if (sessions.length > 0) await workspaces.prepare(runId, repository, sessions, signal);
+  }
+
+  /** Ends what a finished run still holds (its idle Claude Code agents). */
+  async endRun(runId: string): Promise<void> {
+    await this.claudeCodeAgents.closeRun(runId);
+  }
+
   async dispose(): Promise<void> {
+    await this.claudeCodeAgents.dispose();
     await this.shell.dispose?.();
   }
 }
