@@ -116,11 +116,18 @@ export const repositorySettingsSchema = z.strictObject({
 });
 export type RepositorySettingsConfig = z.infer<typeof repositorySettingsSchema>;
 
+/**
+ * The largest workflow the editor and engine take: the canvas is measured with 2,000 sessions /
+ * 2,400 edges (bench/canvas.ts), and a run needs engine option maxSessions ≥ its sessions.
+ */
+export const MAX_WORKFLOW_SESSIONS = 5_000;
+export const MAX_WORKFLOW_EDGES = 10_000;
+
 export const workflowDefinitionSchema = z.strictObject({
   name: z.string().min(1).max(200),
   description: text(10_000).optional(),
-  sessions: z.array(workflowSessionSchema).max(1000),
-  edges: z.array(workflowEdgeSchema).max(5000),
+  sessions: z.array(workflowSessionSchema).max(MAX_WORKFLOW_SESSIONS),
+  edges: z.array(workflowEdgeSchema).max(MAX_WORKFLOW_EDGES),
   settings: jsonObject.optional(),
   repository: repositorySettingsSchema.optional(),
   viewport: z

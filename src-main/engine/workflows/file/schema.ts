@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { jsonObject } from '../../../../src-shared/schemas';
 import {
+  MAX_WORKFLOW_EDGES,
+  MAX_WORKFLOW_SESSIONS,
   positionSchema,
   workflowDefinitionSchema,
   workflowEdgeSchema,
@@ -39,8 +41,8 @@ export const workflowFileSchema = z
       .regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, 'a semver such as 1.0.0'),
     name: definition.name,
     description: definition.description,
-    sessions: z.array(fileSessionSchema).max(1000),
-    edges: z.array(workflowEdgeSchema).max(5000),
+    sessions: z.array(fileSessionSchema).max(MAX_WORKFLOW_SESSIONS),
+    edges: z.array(workflowEdgeSchema).max(MAX_WORKFLOW_EDGES),
     settings: jsonObject.optional(),
     repository: definition.repository,
     layout: layoutSchema,
