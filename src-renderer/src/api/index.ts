@@ -12,9 +12,23 @@ export interface Api {
 }
 
 let current: Api | null = null;
+const failureListeners = new Set<(error: unknown, method: MethodName) => void>();
+
+/** Every failed call is also reported here (e.g. RATE_LIMITED, for a notice); returns off. */
+export function onCallFailed(listener: (error: unknown, method: MethodName) => void): () => void {
+  failureListeners.add(listener);
+  return () => void failureListeners.delete(listener);
+}
 
 export function setApi(next: Api): void {
-  current = next;
+  current = {
+    ...next,
+    call: (method, params) =>
+      next.call(method, params).catch((error: unknown) => {
+        for (const l of failureListeners) l(error, method);
+        throw error;
+      }),
+  };
 }
 
 export function api(): Api {

@@ -12,6 +12,8 @@ import {
   useWorkflows,
 } from '../stores/workflows';
 import { RunControls } from './RunControls';
+import { SecurityBar } from '../security/SecurityBar';
+import { useDenied } from '../security/store';
 import { toggleTheme, useTheme } from './theme';
 import { useLive } from '../stores/live';
 
@@ -25,6 +27,7 @@ export function Header() {
   const [renaming, setRenaming] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
   const importing = useFiles((s) => s.busy);
+  const deny = useDenied(); // why this role may not use a control (its title), if it may not
 
   const onRename = (value: string) => {
     setRenaming(false);
@@ -68,18 +71,23 @@ export function Header() {
         )}
         <button
           aria-label="New workflow"
-          title="New workflow"
+          title={deny('workflows.create') ?? 'New workflow'}
+          disabled={!!deny('workflows.create')}
           onClick={() => void createWorkflow()}
         >
           + New
         </button>
-        <button disabled={!currentId} onClick={() => setRenaming(true)}>
+        <button
+          disabled={!currentId || !!deny('workflows.update')}
+          title={deny('workflows.update')}
+          onClick={() => setRenaming(true)}
+        >
           Rename
         </button>
         <button
           aria-label="Delete workflow"
-          title="Delete this workflow"
-          disabled={!currentId}
+          title={deny('workflows.delete') ?? 'Delete this workflow'}
+          disabled={!currentId || !!deny('workflows.delete')}
           onClick={() => {
             if (currentId && window.confirm(`Delete the workflow "${name}"?`)) {
               void deleteWorkflow(currentId);
@@ -98,13 +106,18 @@ export function Header() {
       <div className="group files" role="group" aria-label="Checkpoints and files">
         <button
           onClick={openCreate}
-          title="Save the whole orchestration: sessions, messages, runs, workflows"
+          disabled={!!deny('checkpoints.create')}
+          title={
+            deny('checkpoints.create') ??
+            'Save the whole orchestration: sessions, messages, runs, workflows'
+          }
         >
           Create checkpoint
         </button>
         <button
           onClick={() => setBottomTab('checkpoints')}
-          title="Pick a checkpoint to restore from the timeline"
+          disabled={!!deny('checkpoints.restore')}
+          title={deny('checkpoints.restore') ?? 'Pick a checkpoint to restore from the timeline'}
         >
           Restore
         </button>
@@ -116,9 +129,12 @@ export function Header() {
           Export
         </button>
         <button
-          disabled={importing}
+          disabled={importing || !!deny('workflows.importFile')}
           onClick={() => picker.current?.click()}
-          title="Import a .orchestration.json file (or drop one on the canvas)"
+          title={
+            deny('workflows.importFile') ??
+            'Import a .orchestration.json file (or drop one on the canvas)'
+          }
         >
           Import
         </button>
@@ -135,6 +151,7 @@ export function Header() {
           }}
         />
       </div>
+      <SecurityBar />
       <span
         className={`connection ${connected ? 'up' : 'down'}`}
         role="status"

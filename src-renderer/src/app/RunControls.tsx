@@ -4,6 +4,7 @@ import { DEFAULT_RUN_INPUT, setRunInput, useUi } from '../stores/ui';
 import { docOf, useEditor } from '../stores/editor';
 import { useLive } from '../stores/live';
 import { startRun, stopRun } from './actions';
+import { useDenied } from '../security/store';
 
 export function RunControls() {
   const workflowId = useEditor((s) => s.workflowId);
@@ -20,6 +21,8 @@ export function RunControls() {
     setInput(example === undefined ? DEFAULT_RUN_INPUT : JSON.stringify(example));
   }, [workflowId]);
   const [busy, setBusy] = useState(false);
+  const deny = useDenied();
+  const runRefused = deny('runs.start');
   const run = async () => {
     setBusy(true);
     await startRun(input);
@@ -33,20 +36,23 @@ export function RunControls() {
         value={input}
         spellCheck={false}
         onChange={(e) => setInput(e.currentTarget.value)}
-        onKeyDown={(e) => e.key === 'Enter' && void run()}
+        onKeyDown={(e) => e.key === 'Enter' && !runRefused && void run()}
       />
       <button
         className="primary"
         aria-label="Run"
-        disabled={!workflowId || empty || busy}
+        disabled={!workflowId || empty || busy || !!runRefused}
         onClick={() => void run()}
-        title={empty ? 'Add sessions to the canvas first' : 'Start a run with this input'}
+        title={
+          runRefused ?? (empty ? 'Add sessions to the canvas first' : 'Start a run with this input')
+        }
       >
         ▶ Run
       </button>
       <button
         aria-label="Stop"
-        disabled={!active}
+        disabled={!active || !!deny('runs.cancel')}
+        title={deny('runs.cancel')}
         onClick={() => void stopRun()}
         className="danger"
       >

@@ -7,6 +7,7 @@ import { autoLayout } from '../editor/layout';
 import { noteRun } from '../live/controller';
 import { docOf, flushSave, moveTo, setNotice, useEditor } from '../stores/editor';
 import { useLive } from '../stores/live';
+import { deniedNow } from '../security/store';
 
 let fitView: (() => void) | null = null;
 export function registerFitView(fn: (() => void) | null): void {
@@ -44,6 +45,9 @@ export function parseInput(text: string): unknown {
 export async function startRun(inputText: string): Promise<void> {
   const workflowId = useEditor.getState().workflowId;
   if (!workflowId) return;
+  // A shortcut reaches here too; say why instead of asking the engine for a FORBIDDEN.
+  const refused = deniedNow('runs.start');
+  if (refused) return setNotice(refused);
   try {
     await flushSave();
     const input = parseInput(inputText);
@@ -76,6 +80,8 @@ export async function stopRun(): Promise<void> {
   const { activeRunId, runs } = useLive.getState();
   const id = activeRunId ?? runs.find((r) => r.status === 'running' || r.status === 'pending')?.id;
   if (!id) return;
+  const refused = deniedNow('runs.cancel');
+  if (refused) return setNotice(refused);
   try {
     const run = await api().call('runs.cancel', { id });
     if (run) noteRun(run);
