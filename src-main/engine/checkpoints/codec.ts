@@ -24,6 +24,8 @@ const unbrotliAsync = promisify(brotliDecompress);
 export interface Payload extends SnapshotTables {
   format: number;
   createdAt: number;
+  /** What each checkpoint extension captured, by extension name (types.ts CheckpointExtension). */
+  extensions?: Record<string, unknown>;
 }
 
 export interface Encoded {
@@ -48,6 +50,7 @@ export function toJson(payload: Payload): string {
     createdAt: payload.createdAt,
     dbSchemaVersion: payload.dbSchemaVersion,
     maxMessageSeq: payload.maxMessageSeq,
+    ...(payload.extensions && { extensions: payload.extensions }),
   });
   return `${head.slice(0, -1)},${tables.join(',')}}`;
 }
@@ -137,6 +140,9 @@ function checkShape(value: unknown, maxDbSchema: number): Payload {
   }
   for (const t of TABLES) {
     if (!isTable(p[t])) throw invalid(`The checkpoint's ${t} table is malformed.`, t);
+  }
+  if (p.extensions !== undefined && (!p.extensions || typeof p.extensions !== 'object')) {
+    throw invalid("The checkpoint's extensions are malformed.", 'extensions');
   }
   return p as Payload;
 }

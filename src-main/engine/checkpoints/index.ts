@@ -40,6 +40,7 @@ import {
 import type {
   Checkpoint,
   CheckpointDeps,
+  CheckpointExtension,
   CheckpointStats,
   ForkResult,
   RestoreConflict,
@@ -58,6 +59,9 @@ export type {
 export { AutoCheckpoints } from './auto';
 
 const DAY_MS = 86_400_000;
+
+/** A snapshot of the tables with what the extensions captured. */
+type Captured = SnapshotTables & Pick<Payload, 'extensions'>;
 export const DEFAULT_MAX_SIZE_BYTES = 100 * 1024 * 1024;
 
 export type ResolvedCheckpointOptions = Required<CheckpointOptions>;
@@ -84,7 +88,24 @@ export class CheckpointService {
   ) {}
 
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly extensions: CheckpointExtension[] = [];
   private restoringNow = false;
+
+  /**
+   * Records and restores `extension`'s state with every checkpoint from now on (see
+   * CheckpointExtension). Names are unique: INVALID_INPUT for a name already registered.
+   */
+  extend(extension: CheckpointExtension): void {
+    if (this.extensions.some((e) => e.name === extension.name)) {
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `A checkpoint extension named "${extension.name}" is already registered.`,
+        'name',
+        extension.name,
+      );
+    }
+    this.extensions.push(extension);
+  }
 
   /** True while a restore replaces the state (automatic checkpoints wait). */
   get restoring(): boolean {
@@ -96,7 +117,7 @@ export class CheckpointService {
     const parsed = validate(createCheckpointSchema, input, 'checkpoint');
     return this.exclusive(async () => {
       if (parsed.runId !== undefined) await this.deps.runs.require(parsed.runId);
-      const tables = await this.deps.store.snapshot();
+      const tables = await this.snapshot();
       const checkpoint = await this.save(tables, { ...parsed, automatic: false });
       await this.prune();
       return checkpoint;
@@ -106,7 +127,7 @@ export class CheckpointService {
   /** An automatic checkpoint (kept for retentionDays). */
   createAutomatic(name: string, runId?: string): Promise<Checkpoint> {
     return this.exclusive(async () => {
-      const tables = await this.deps.store.snapshot();
+      const tables = await this.snapshot();
       const checkpoint = await this.save(tables, { name, runId, tags: ['auto'], automatic: true });
       await this.prune();
       return checkpoint;
@@ -249,7 +270,7 @@ export class CheckpointService {
     let preRestore: Checkpoint | null = null;
     // The undo keeps the acknowledged history this restore rewinds: everything from the
     // checkpoint's oldest unacknowledged message on (what the restore deletes or re-pends).
-    const current = await deps.store.snapshot({ acknowledgedFromSeq: rewindsFrom(target) });
+    const current = await this.snapshot({ acknowledgedFromSeq: rewindsFrom(target) });
     if (preserve) {
       preRestore = await this.save(current, {
         name: `Before restoring "${meta.name}"`.slice(0, 200),
@@ -271,6 +292,18 @@ export class CheckpointService {
     });
     await deps.store.setHead(meta.id);
     await deps.sessions.prime();
+    for (const extension of this.extensions) {
+      await extension
+        .restore(target.extensions?.[extension.name], {
+          checkpointId: meta.id,
+          liveRuns: replaced.liveRuns,
+        })
+        .catch((error: unknown) =>
+          warnings.push(
+            `${extension.name} was not restored: ${toOrchestrationError(error).message}`,
+          ),
+        );
+    }
     await settleRestoredRuns(deps, replaced, marker, conflicts, warnings);
     const leased = summarize(target).leased ?? 0;
     if (leased > 0)
@@ -293,8 +326,17 @@ export class CheckpointService {
     };
   }
 
+  /** The tables, then what each extension captures beside them. */
+  private async snapshot(options?: { acknowledgedFromSeq?: number }): Promise<Captured> {
+    const tables = await this.deps.store.snapshot(options);
+    if (this.extensions.length === 0) return tables;
+    const captured: Record<string, unknown> = {};
+    for (const extension of this.extensions) captured[extension.name] = await extension.capture();
+    return { ...tables, extensions: captured };
+  }
+
   private async save(
-    tables: SnapshotTables,
+    tables: Captured,
     input: {
       name: string;
       description?: string;

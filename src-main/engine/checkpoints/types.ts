@@ -52,6 +52,19 @@ export interface ForkResult {
   liveRuns: string[];
 }
 
+/**
+ * State kept outside the engine's tables that a checkpoint also records and puts back (e.g. the
+ * git worktree commits of a run's departments). `capture` runs right after the tables are read;
+ * its JSON result is stored under `name` and checksummed with the rest. `restore` runs after the
+ * tables were replaced (and before restored runs are settled) with what was captured, or
+ * `undefined` for a checkpoint taken without this extension. A throw there becomes a warning.
+ */
+export interface CheckpointExtension {
+  readonly name: string;
+  capture(): Promise<unknown>;
+  restore(data: unknown, context: { checkpointId: string; liveRuns: string[] }): Promise<void>;
+}
+
 export interface CheckpointDeps {
   store: CheckpointStore;
   runs: RunService;
