@@ -107,6 +107,19 @@ export interface WaitingMessage {
   since: number;
 }
 
+/** A Claude Code agent waiting for a person: a tool permission or a question (permissions.answer). */
+export interface PermissionRequest {
+  requestId: string;
+  runId: string | null;
+  sessionId: string;
+  sessionName: string;
+  kind: 'tool' | 'question';
+  toolName: string | null;
+  input: unknown;
+  question: string | null;
+  since: number;
+}
+
 /** One page of the ordered event stream. */
 export interface EventPage {
   events: StreamEvent[];
@@ -595,6 +608,24 @@ export const contract = {
     returns<GitCommandEntry[]>(),
     'read',
     'The git commands run for a run (or one department), oldest first',
+  ),
+
+  'permissions.list': method(
+    z.strictObject({ runId: idRef.optional() }).optional(),
+    returns<PermissionRequest[]>(),
+    'read',
+    'Agents waiting for a person (tool permissions, questions), oldest first',
+  ),
+  'permissions.answer': method(
+    z.strictObject({
+      requestId: idRef,
+      decision: z.enum(['allow', 'deny']),
+      message: z.string().max(100_000).optional(),
+      updatedInput: z.record(z.string(), z.unknown()).optional(),
+    }),
+    returns<null>(),
+    'message:send',
+    "Allow or deny an agent's tool use, or answer its question (message)",
   ),
 
   'audit.list': method(

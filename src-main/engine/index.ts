@@ -30,6 +30,7 @@ import {
 import { EventStream, feedStream } from './stream';
 import { WorkflowService } from './workflows';
 import { createRunWorkspaces, type RunWorkspaces } from './workspaces';
+import type { PermissionAnswer, PermissionRequest } from './runners/claude-code';
 import { dirname, join } from 'node:path';
 
 export type { EngineOptions, EngineEvents, CheckpointOptions, SecurityOptions };
@@ -42,6 +43,13 @@ export {
   CheckpointService,
   FileService,
 };
+
+export interface PermissionService {
+  /** Requests waiting for a person, oldest first; optionally one run's. */
+  list(runId?: string): PermissionRequest[];
+  /** allow / deny a tool use, or answer a question (message); INVALID_INPUT if none waits. */
+  answer(requestId: string, answer: PermissionAnswer): void;
+}
 
 export interface Engine {
   readonly apiVersion: string;
@@ -69,6 +77,8 @@ export interface Engine {
   readonly security: EngineSecurity;
   /** API keys for runners: the OS keychain when the host injects one, else a 0600 file. */
   readonly secrets: SecretStore;
+  /** Agents waiting for a person (tool permissions, questions): list them and answer. */
+  readonly permissions: PermissionService;
   /** The runs' git worktrees (one branch per department of a workflow with a repository). */
   readonly workspaces: RunWorkspaces;
   on: TypedEmitter<EngineEvents>['on'];
@@ -130,6 +140,7 @@ export async function createEngine(
     stateDir: join(dataDir, 'workspaces'),
     log: (level, text) => events.emit('runner.log', { sessionId: '', runId: null, level, text }),
   });
+  let runnerSet!: RunnerSet;
   const runs: RunService = new RunService({
     bus,
     sessions,
@@ -140,7 +151,7 @@ export async function createEngine(
     workflows,
     owner: instance.owner,
     runners: (send) =>
-      new RunnerSet({
+      (runnerSet = new RunnerSet({
         pool: getPool,
         sessions,
         send,
@@ -152,7 +163,7 @@ export async function createEngine(
             outcome === null ? 'permission.requested' : 'permission.resolved',
             outcome === null ? request : { ...request, outcome },
           ),
-      }),
+      })),
     beforeStart: (workflow) => files.checkRunnable(workflow),
   });
 
@@ -212,6 +223,10 @@ export async function createEngine(
     security,
     secrets: secretsInput ?? defaultSecretStore(options.databasePath),
     workspaces,
+    permissions: {
+      list: (runId) => runnerSet.permissions.list(runId),
+      answer: (requestId, answer) => runnerSet.permissions.answer(requestId, answer),
+    },
     recovery: { deadProcesses: instance.deadOwners.length, releasedLeases, interruptedRuns },
     on: events.on.bind(events),
     close() {

@@ -109,6 +109,16 @@ export function createHandlers(engine: ServedEngine): Handlers {
 
     ...createWorkspaceHandlers(engine),
 
+    'permissions.list': async (p) => servedPermissions(engine).list(p?.runId),
+    'permissions.answer': async (p) => {
+      servedPermissions(engine).answer(p.requestId, {
+        decision: p.decision,
+        ...(p.message !== undefined ? { message: p.message } : {}),
+        ...(p.updatedInput !== undefined ? { updatedInput: p.updatedInput } : {}),
+      });
+      return null;
+    },
+
     'audit.list': async (p) => {
       const audit = (engine as Partial<Pick<Engine, 'audit'>>).audit;
       if (!audit) {
@@ -122,6 +132,13 @@ export function createHandlers(engine: ServedEngine): Handlers {
       return { events, lastSeq: await stream.lastSeq() };
     },
   };
+}
+
+function servedPermissions(engine: ServedEngine): NonNullable<ServedEngine['permissions']> {
+  if (!engine.permissions) {
+    throw new OrchestrationError('SERVICE_UNAVAILABLE', 'This engine has no agents to answer.');
+  }
+  return engine.permissions;
 }
 
 /** Forks go beside the database, named by checkpoint and time; the client never names a path. */

@@ -7,7 +7,8 @@ import type { Engine } from '../engine';
 export type ServedEngine = Pick<
   Engine,
   'apiVersion' | 'sessions' | 'bus' | 'workflows' | 'runs' | 'stream' | 'checkpoints' | 'files'
->;
+> &
+  Partial<Pick<Engine, 'permissions'>>;
 
 /** The optional services engine.info advertises (all present in this build). */
 export const FEATURES = ['workflows', 'runs', 'stream', 'files', 'checkpoints'] as const;
