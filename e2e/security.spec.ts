@@ -1,0 +1,149 @@
+/**
+ * Roles in the app, against a server of this spec's own (a fresh database with a stored
+ * observer token): an observer sees Run greyed out with the reason; an admin opens the audit
+ * log and finds the actions just taken — its own change and the observer's refused call.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+
+const ROOT = join(import.meta.dirname, '..');
+let dir: string;
+let server: ChildProcess;
+let adminUrl: string;
+let observerUrl: string;
+let observerToken: string;
+
+/** POST /api/rpc as the given token; the JSON answer. */
+async function rpc(token: string, method: string, params?: unknown) {
+  const res = await fetch(new URL('/api/rpc', adminUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ method, params }),
+  });
+  return (await res.json()) as { result?: unknown; error?: { code: string } };
+}
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'orchestration-e2e-security-'));
+  const db = join(dir, 'security.db');
+  const created = execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'orchestration.mjs'),
+      'token',
+      'create',
+      '--role',
+      'observer',
+      '--label',
+      'e2e viewer',
+      '--db',
+      db,
+      '--json',
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  observerToken = (JSON.parse(created) as { token: string }).token;
+  server = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'e2e', 'support', 'serve.ts'), db],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  adminUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Orchestration Studio: (http\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+  observerUrl = `${new URL(adminUrl).origin}/?token=${encodeURIComponent(observerToken)}`;
+  // Something to run: a workflow the admin made.
+  const admin = new URL(adminUrl).searchParams.get('token')!;
+  const made = await rpc(admin, 'workflows.create', {
+    definition: {
+      name: 'Security check',
+      sessions: [
+        {
+          id: 'lead',
+          type: 'director',
+          name: 'Lead',
+          runner: { kind: 'fan-out' },
+          position: { x: 0, y: 0 },
+        },
+        {
+          id: 'desk',
+          type: 'department',
+          name: 'Desk',
+          runner: { kind: 'manual' },
+          position: { x: 300, y: 0 },
+        },
+      ],
+      edges: [{ id: 'e', from: 'lead', to: 'desk' }],
+    },
+  });
+  expect(made.error).toBeUndefined();
+});
+
+test.afterAll(async () => {
+  server?.kill('SIGTERM');
+  await new Promise((r) => server?.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('an observer sees Run greyed out, with the reason', async ({ page }) => {
+  await page.goto(observerUrl);
+  await expect(page.getByRole('status', { name: 'Signed in as observer' })).toBeVisible();
+  await page.getByRole('combobox', { name: 'Workflow' }).selectOption({ label: 'Security check' });
+  const run = page.getByRole('button', { name: 'Run', exact: true });
+  await expect(run).toBeDisabled();
+  await expect(run).toHaveAttribute(
+    'title',
+    /Your role \(observer\) cannot do this: it needs the run:start permission/,
+  );
+  await expect(page.getByRole('button', { name: 'New workflow' })).toBeDisabled();
+  const audit = page.getByRole('button', { name: 'Audit log' });
+  await expect(audit).toBeDisabled();
+  await expect(audit).toHaveAttribute('title', /needs the audit:read permission/);
+  // The server refuses anyway (not just hidden in the UI); that refusal is audited.
+  expect((await rpc(observerToken, 'runs.list', {})).error).toBeUndefined();
+  expect(
+    (await rpc(observerToken, 'sessions.create', { type: 'director', name: 'sneaky' })).error,
+  ).toMatchObject({
+    code: 'FORBIDDEN',
+  });
+});
+
+test('an admin opens the audit log and sees the actions just taken', async ({ page }) => {
+  await page.goto(adminUrl);
+  await expect(page.getByRole('status', { name: 'Signed in as admin' })).toBeVisible();
+  await page.getByRole('combobox', { name: 'Workflow' }).selectOption({ label: 'Security check' });
+  await page.getByRole('button', { name: 'Create checkpoint' }).click();
+  const create = page.getByRole('dialog', { name: 'Create checkpoint' });
+  await create.getByLabel('Checkpoint name').fill('audited checkpoint');
+  await create.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(create).toBeHidden();
+
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  const log = page.getByRole('dialog', { name: 'Audit log' });
+  const rows = log.getByRole('table', { name: 'Audit log entries' }).getByRole('row');
+  await expect(rows.filter({ hasText: 'checkpoints.create' }).first()).toContainText('websocket');
+  await expect(rows.filter({ hasText: 'checkpoints.create' }).first()).toContainText('ok');
+
+  await log.getByLabel('Outcome').selectOption('FORBIDDEN');
+  const refused = rows.filter({ hasText: 'sessions.create' }).first();
+  await expect(refused).toContainText('observer');
+  await expect(refused).toContainText('http');
+  await expect(rows.filter({ hasText: 'checkpoints.create' })).toHaveCount(0);
+
+  await log.getByLabel('Method').fill('no.such.method');
+  await expect(log.getByText('No audit entries match these filters.')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(log).toBeHidden();
+});
