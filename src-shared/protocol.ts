@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { OrchestrationError } from './errors';
 import { ERROR_CODES, ValidationError, type SerializedError } from './errors';
-import type { StreamEvent } from './stream';
+import type { StreamEvent, TrafficDigest } from './stream';
 
 /** Larger than the bus's 1 MiB content limit plus envelope; workflow definitions fit too. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -25,10 +25,14 @@ export const requestFrameSchema = z.strictObject({
   method: z.string().min(1).max(100),
   params: z.unknown().optional(),
 });
-/** Asks for events after `sinceSeq` (omit it to start from now), then live ones. */
+/**
+ * Asks for events after `sinceSeq` (omit it to start from now), then live ones. `digest`: a
+ * viewer's subscription — message traffic arrives folded into a TrafficDigest per frame.
+ */
 export const subscribeFrameSchema = z.strictObject({
   type: z.literal('subscribe'),
   sinceSeq: z.number().int().min(0).optional(),
+  digest: z.boolean().optional(),
 });
 export const unsubscribeFrameSchema = z.strictObject({ type: z.literal('unsubscribe') });
 
@@ -59,6 +63,8 @@ export interface EventsFrame {
   events: StreamEvent[];
   /** The sequence number the receiver is now at; resume from here after a reconnect. */
   lastSeq: number;
+  /** Digest subscriptions: the message traffic among the events this frame covers. */
+  traffic?: TrafficDigest;
 }
 export type ServerFrame = ResponseFrame | EventsFrame;
 
@@ -73,6 +79,7 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('events'),
     events: z.array(z.looseObject({ seq: z.number(), kind: z.string() })),
     lastSeq: z.number(),
+    traffic: z.looseObject({ published: z.number() }).optional(),
   }),
 ]);
 

@@ -5,10 +5,18 @@
  * drop live events already replayed (the two may overlap). When a connection falls far behind,
  * the in-memory buffer is dropped and the pump pages from the durable stream instead, so a
  * slow client costs bounded memory and still misses nothing.
+ *
+ * A viewer that subscribes with `digest` gets each frame's message traffic folded into one
+ * TrafficDigest (exact counts per route, a bounded sample for its log) instead of three full
+ * events per message; resume and paging work the same, by seq.
  */
 import { MAX_EVENTS_PER_FRAME, type EventsFrame } from '../../src-shared/protocol';
 import type { StreamEvent } from '../../src-shared/stream';
+import { DigestFolder } from '../engine/stream/digest';
 import type { StreamService } from './services';
+
+/** Events read from the store per page when replaying to a digest viewer. */
+const DIGEST_PAGE = 10_000;
 
 export interface EventPumpOptions {
   tickMs?: number;
@@ -24,6 +32,8 @@ export class EventPump {
   private replaying = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
+  /** Set while this connection is subscribed with `digest`. */
+  private folder: DigestFolder | null = null;
   private readonly tickMs: number;
   private readonly maxBuffered: number;
 
@@ -37,9 +47,13 @@ export class EventPump {
     this.maxBuffered = options.maxBuffered ?? 10_000;
   }
 
-  /** (Re)starts the stream after `sinceSeq`, or from now when it is undefined. */
-  async start(sinceSeq: number | undefined): Promise<void> {
+  /**
+   * (Re)starts the stream after `sinceSeq`, or from now when it is undefined; with `digest`,
+   * message traffic comes folded (see the module comment).
+   */
+  async start(sinceSeq: number | undefined, digest = false): Promise<void> {
     this.stop();
+    this.folder = digest ? new DigestFolder() : null;
     const generation = ++this.generation;
     this.replaying = true;
     this.unsubscribe = this.stream.subscribe((batch) => this.onLive(batch));
@@ -114,11 +128,13 @@ export class EventPump {
 
   /** Sends up to `pages` pages from the store; true when more may follow. */
   private async replay(generation: number, pages: number): Promise<boolean> {
+    // A digest folds a page's traffic into one small frame, so it can page in bigger steps.
+    const size = this.folder ? DIGEST_PAGE : MAX_EVENTS_PER_FRAME;
     for (let i = 0; i < pages; i++) {
-      const page = await this.stream.since(this.cursor, MAX_EVENTS_PER_FRAME);
+      const page = await this.stream.since(this.cursor, size);
       if (generation !== this.generation) return false;
       this.emit(page);
-      if (page.length < MAX_EVENTS_PER_FRAME) {
+      if (page.length < size) {
         this.buffer = this.buffer.filter((e) => e.seq > this.cursor);
         return false;
       }
@@ -127,10 +143,23 @@ export class EventPump {
   }
 
   private emit(events: StreamEvent[]): void {
+    if (this.folder) return this.emitDigest(this.folder, events);
     for (let i = 0; i < events.length; i += MAX_EVENTS_PER_FRAME) {
       const chunk = events.slice(i, i + MAX_EVENTS_PER_FRAME);
       this.cursor = chunk[chunk.length - 1]!.seq;
       this.send({ type: 'events', events: chunk, lastSeq: this.cursor });
+    }
+  }
+
+  /** The traffic of `events` as digests, with at most MAX_EVENTS_PER_FRAME full events a frame. */
+  private emitDigest(folder: DigestFolder, events: StreamEvent[]): void {
+    for (let i = 0; i < events.length;) {
+      const folded = folder.fold(events, i, MAX_EVENTS_PER_FRAME);
+      i = folded.end;
+      this.cursor = events[i - 1]!.seq;
+      const frame: EventsFrame = { type: 'events', events: folded.events, lastSeq: this.cursor };
+      if (folded.traffic) frame.traffic = folded.traffic;
+      this.send(frame);
     }
   }
 }

@@ -173,7 +173,7 @@ export function serve(
     if (!decoded.ok) return fail(decoded.id, decoded.error);
     const frame = decoded.frame;
     if (frame.type === 'request') return void call(frame);
-    if (frame.type === 'subscribe') void pump.start(frame.sinceSeq);
+    if (frame.type === 'subscribe') void pump.start(frame.sinceSeq, frame.digest);
     else pump.stop();
   });
 

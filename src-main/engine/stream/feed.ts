@@ -1,7 +1,7 @@
 /**
  * Turns engine events into stream events. Bus events after `published` carry only a message id,
- * so the run a message belongs to (metadata.runId) is remembered from publish until the message
- * is acknowledged or dead.
+ * so the run a message belongs to (metadata.runId) and its route are remembered from publish
+ * until the message is acknowledged or dead; a failure names the route it was on.
  */
 import type { TypedEmitter } from '../events';
 import type { EngineEvents } from '../engine-events';
@@ -10,8 +10,17 @@ import type { EventStream } from './index';
 /** Beyond this many unfinished run messages the oldest lose their runId in later events. */
 const MAX_TRACKED = 100_000;
 
+interface Tracked {
+  runId: string;
+  sender: string;
+  receiver: string | null;
+}
+
+const routeOf = (t: Tracked | undefined) =>
+  t ? { runId: t.runId, sender: t.sender, receiver: t.receiver } : { runId: null };
+
 export function feedStream(events: TypedEmitter<EngineEvents>, stream: EventStream): () => void {
-  const runOf = new Map<string, string>();
+  const runOf = new Map<string, Tracked>();
   const runIdOf = (metadata: Record<string, unknown>): string | null =>
     typeof metadata.runId === 'string' ? metadata.runId : null;
   const offs = [
@@ -37,7 +46,7 @@ export function feedStream(events: TypedEmitter<EngineEvents>, stream: EventStre
       const runId = runIdOf(m.metadata);
       if (runId !== null) {
         if (runOf.size >= MAX_TRACKED) runOf.delete(runOf.keys().next().value!);
-        runOf.set(m.id, runId);
+        runOf.set(m.id, { runId, sender: m.sender, receiver: m.receiverId ?? m.receiver });
       }
       stream.push({
         kind: 'message.published',
@@ -56,17 +65,17 @@ export function feedStream(events: TypedEmitter<EngineEvents>, stream: EventStre
       stream.push({ kind: 'message.delivered', id: m.id, runId: runIdOf(m.metadata) }),
     ),
     events.on('message.acknowledged', ({ id }) => {
-      const runId = runOf.get(id) ?? null;
+      const runId = runOf.get(id)?.runId ?? null;
       runOf.delete(id);
       stream.push({ kind: 'message.acknowledged', id, runId });
     }),
     events.on('message.failed', ({ id, reason }) =>
-      stream.push({ kind: 'message.failed', id, runId: runOf.get(id) ?? null, reason }),
+      stream.push({ kind: 'message.failed', id, reason, ...routeOf(runOf.get(id)) }),
     ),
     events.on('message.dead', ({ id, reason }) => {
-      const runId = runOf.get(id) ?? null;
+      const tracked = runOf.get(id);
       runOf.delete(id);
-      stream.push({ kind: 'message.dead', id, runId, reason });
+      stream.push({ kind: 'message.dead', id, reason, ...routeOf(tracked) });
     }),
     events.on('run.status', (run) =>
       stream.push({ kind: 'run.status', runId: run.id, status: run.status, error: run.error }),

@@ -21,7 +21,7 @@ import {
   type ClientTransport,
   type EventsFrame,
 } from '../../../src-shared/protocol';
-import type { StreamEvent } from '../../../src-shared/stream';
+import type { StreamEvent, TrafficDigest } from '../../../src-shared/stream';
 
 export type ParamsArgs<M extends MethodName> =
   undefined extends ParamsOf<M> ? [params?: ParamsOf<M>] : [params: ParamsOf<M>];
@@ -35,11 +35,18 @@ type MethodsOf<N extends string> = {
 export type Namespaces = { [N in Namespace<MethodName>]: MethodsOf<N> };
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
-export type EventsListener = (events: StreamEvent[], lastSeq: number) => void;
+/** `traffic`: digest subscriptions only, the message traffic the frame covers. */
+export type EventsListener = (
+  events: StreamEvent[],
+  lastSeq: number,
+  traffic?: TrafficDigest,
+) => void;
 
 export interface ClientOptions {
   /** Replay events after this sequence number on the first subscribe; omitted = from now. */
   sinceSeq?: number;
+  /** Subscribe as a viewer: message traffic folded into a digest per frame (see stream.ts). */
+  digest?: boolean;
 }
 
 export interface RpcClient {
@@ -76,8 +83,11 @@ export function createClient(transport: ClientTransport, options: ClientOptions 
     status = next;
     for (const l of statusListeners) l(next);
   };
-  const subscribeFrame = (): ClientFrame =>
-    lastSeq === undefined ? { type: 'subscribe' } : { type: 'subscribe', sinceSeq: lastSeq };
+  const subscribeFrame = (): ClientFrame => ({
+    type: 'subscribe',
+    ...(lastSeq === undefined ? {} : { sinceSeq: lastSeq }),
+    ...(options.digest ? { digest: true } : {}),
+  });
 
   const send = (frame: ClientFrame) => {
     if (status === 'open') transport.send(frame);
@@ -88,9 +98,14 @@ export function createClient(transport: ClientTransport, options: ClientOptions 
   const deliver = (frame: EventsFrame) => {
     const fresh =
       lastSeq === undefined ? frame.events : frame.events.filter((e) => e.seq > lastSeq!);
+    // A digest covers the frame's whole seq range: new only when the frame moves lastSeq on.
+    const traffic =
+      frame.traffic && (lastSeq === undefined || frame.lastSeq > lastSeq)
+        ? frame.traffic
+        : undefined;
     lastSeq = Math.max(lastSeq ?? 0, frame.lastSeq);
-    if (fresh.length === 0 && frame.events.length > 0) return;
-    for (const l of eventListeners) l(fresh, lastSeq);
+    if (fresh.length === 0 && !traffic && (frame.events.length > 0 || frame.traffic)) return;
+    for (const l of eventListeners) l(fresh, lastSeq, traffic);
   };
 
   transport.onFrame((raw) => {
