@@ -15,6 +15,8 @@ import { Palette } from './Palette';
 import { SidePanel } from './SidePanel';
 import { Welcome } from './Welcome';
 import { useShortcuts } from './shortcuts';
+import { Toasts } from '../notifications/Toasts';
+import { watchPermissions } from '../notifications/store';
 
 export function App() {
   const loaded = useWorkflows((s) => s.loaded);
@@ -24,6 +26,7 @@ export function App() {
   useEffect(() => {
     void loadWorkflows().then(() => loadCheckpoints());
   }, []);
+  useEffect(watchPermissions, []);
   // A workflow file dropped anywhere on the canvas area is imported (palette drags pass through).
   const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
   const onDragOver = (e: DragEvent) => {
@@ -59,6 +62,7 @@ export function App() {
         </div>
         <BottomPanel />
         <CheckpointDialogs />
+        <Toasts />
       </div>
     </ReactFlowProvider>
   );

@@ -16,6 +16,7 @@ import { SecurityBar } from '../security/SecurityBar';
 import { useDenied } from '../security/store';
 import { toggleTheme, useTheme } from './theme';
 import { useLive } from '../stores/live';
+import { PendingCount } from '../notifications/PendingCount';
 
 export function Header() {
   const list = useWorkflows((s) => s.list);
@@ -103,6 +104,7 @@ export function Header() {
         )}
       </div>
       <RunControls />
+      <PendingCount />
       <div className="group files" role="group" aria-label="Checkpoints and files">
         <button
           onClick={openCreate}

@@ -2,6 +2,7 @@
 import { edgeTypeChoices } from '../editor/rules';
 import * as cmd from '../editor/commands';
 import { commit, docOf, useEditor } from '../stores/editor';
+import { RepositoryProperties } from '../agents/RepositoryProperties';
 import { Field } from './fields';
 import { SessionProperties } from './SessionProperties';
 
@@ -33,6 +34,7 @@ function WorkflowProperties() {
           commit(v ? { ...rest, description: v } : rest);
         }}
       />
+      <RepositoryProperties />
       <p className="hint">
         {count === 0
           ? 'Drag a Director and some Departments from the palette to begin.'

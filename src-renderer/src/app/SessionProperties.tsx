@@ -6,6 +6,7 @@ import {
 } from '../../../src-shared/workflow';
 import * as cmd from '../editor/commands';
 import { commit, docOf, setNotice, useEditor } from '../stores/editor';
+import { ClaudeCodeProperties } from '../agents/ClaudeCodeProperties';
 import { Field, SelectField, intOrUndefined } from './fields';
 
 const DEFAULTS: Record<RunnerKind, RunnerConfig> = {
@@ -13,6 +14,7 @@ const DEFAULTS: Record<RunnerKind, RunnerConfig> = {
   script: cmd.defaultRunner('department') as RunnerConfig,
   shell: { kind: 'shell', command: 'echo', args: ['hello'] },
   claude: { kind: 'claude', model: 'claude-sonnet-4-5' },
+  'claude-code': { kind: 'claude-code' },
   manual: { kind: 'manual' },
 };
 
@@ -87,6 +89,9 @@ export function SessionProperties({ id }: { id: string }) {
             onCommit={(system) => setRunner({ ...runner, system: system || undefined })}
           />
         </>
+      )}
+      {runner?.kind === 'claude-code' && (
+        <ClaudeCodeProperties runner={runner} onChange={setRunner} />
       )}
       {runner?.kind === 'manual' && (
         <p className="hint">A person answers this session&apos;s messages from the inspector.</p>

@@ -41,6 +41,58 @@ export const STARTER: WorkflowDefinition = {
   ],
 };
 
+/** Claude Code agents: a director that splits the job, departments that each work on a branch. */
+export const CLAUDE_CODE_TEAM: WorkflowDefinition = {
+  name: 'Claude Code team',
+  description:
+    'A Claude Code director splits the job between two Claude Code departments; each works in its own git worktree and branch. Set the repository (click the canvas background) before running.',
+  sessions: [
+    {
+      id: 'director',
+      type: 'director',
+      name: 'Lead',
+      runner: {
+        kind: 'claude-code',
+        permissionMode: 'default',
+        maxTurns: 40,
+        appendSystemPrompt:
+          'You lead a team. Split the task, send each department its part, wait for their reports, review their changes and request the merges.',
+      },
+      position: { x: 220, y: 40 },
+    },
+    {
+      id: 'implementation',
+      type: 'department',
+      name: 'Implementation',
+      runner: {
+        kind: 'claude-code',
+        permissionMode: 'acceptEdits',
+        allowedTools: ['Read', 'Grep', 'Glob'],
+        maxTurns: 30,
+        maxBudgetUsd: 2,
+      },
+      position: { x: 40, y: 240 },
+    },
+    {
+      id: 'tests',
+      type: 'department',
+      name: 'Tests',
+      runner: {
+        kind: 'claude-code',
+        permissionMode: 'acceptEdits',
+        allowedTools: ['Read', 'Grep', 'Glob'],
+        maxTurns: 30,
+        maxBudgetUsd: 2,
+      },
+      position: { x: 400, y: 240 },
+    },
+  ],
+  edges: [
+    { id: 'edge-1', from: 'director', to: 'implementation' },
+    { id: 'edge-2', from: 'director', to: 'tests' },
+  ],
+};
+
 /** A shipped file may be a bare definition or an export envelope holding one. */
 function definitionOf(raw: unknown): WorkflowDefinition | null {
   const candidates = [raw];
@@ -64,5 +116,6 @@ export function samples(): WorkflowDefinition[] {
     .sort()
     .map((k) => definitionOf(files[k]))
     .filter((d): d is WorkflowDefinition => d !== null);
-  return [STARTER, ...shipped.filter((d) => d.name !== STARTER.name)];
+  const builtIn = [STARTER, CLAUDE_CODE_TEAM];
+  return [...builtIn, ...shipped.filter((d) => !builtIn.some((b) => b.name === d.name))];
 }

@@ -7,12 +7,16 @@ import { useSessionData, type SessionData } from './useSessionData';
 import type { Message } from '../../../src-shared/types';
 import { DIRECTOR_TO_DEPARTMENT } from '../../../src-shared/domain';
 import { clockTime } from '../app/format';
+import { DiffViewer } from '../agents/DiffViewer';
+import { UsagePanel } from '../agents/UsagePanel';
+import { PermissionRequests } from '../notifications/PermissionRequests';
 
 const time = clockTime;
 
 export function Inspector({ sessionId }: { sessionId: string }) {
   const session = useEditor((s) => docOf(s).sessions.find((x) => x.id === sessionId));
   const sessions = useEditor((s) => docOf(s).sessions);
+  const hasRepository = useEditor((s) => docOf(s).repository !== undefined);
   const live = useLive((s) => s.nodes[sessionId]);
   const run = useLive((s) => s.runs.find((r) => r.sessions[sessionId]));
   const logs = useLive((s) => s.logs);
@@ -24,6 +28,7 @@ export function Inspector({ sessionId }: { sessionId: string }) {
     .map((s) => ({ engineId: run!.sessions[s.id]!, name: s.name, type: s.type }));
   const status = data.session?.status ?? live?.status ?? 'not running';
   const waiting = waitingFor(data, run?.status === 'running' || run?.status === 'pending');
+  const agents = sessions.some((s) => s.runner?.kind === 'claude-code');
   return (
     <section className="panel inspector" aria-label={`Inspector: ${session.name}`}>
       <h2>
@@ -66,6 +71,7 @@ export function Inspector({ sessionId }: { sessionId: string }) {
         <p className="hint">Press Run to start this workflow; its live sessions appear here.</p>
       )}
       {data.error && <p className="error-text">{data.error}</p>}
+      {data.engineId && <PermissionRequests engineId={data.engineId} />}
       {data.history.length > 0 && (
         <section className="inspector-block" aria-label="Status history">
           <h3>Status history</h3>
@@ -89,6 +95,16 @@ export function Inspector({ sessionId }: { sessionId: string }) {
             </div>
           ))}
         </section>
+      )}
+      {run && data.engineId && hasRepository && session.type === 'department' && (
+        <DiffViewer
+          department={{ runId: run.id, sessionId: data.engineId }}
+          name={session.name}
+          reloadKey={`${status}:${run.status}`}
+        />
+      )}
+      {run && agents && session.type !== 'observer' && (
+        <UsagePanel run={run} sessions={sessions} sessionId={sessionId} />
       )}
       <MessageList title="Inbox" messages={data.inbox} empty="No messages received yet." />
       <MessageList title="Outbox" messages={data.outbox} empty="No messages sent yet." />

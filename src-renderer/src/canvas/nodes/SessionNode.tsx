@@ -3,12 +3,14 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { SessionNode as SessionNodeType } from '../../editor/graph';
 import { useLive } from '../../stores/live';
+import { usePermissions } from '../../notifications/store';
 
 const ICONS = { director: '◆', department: '▣', observer: '◎' } as const;
 
 function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
   const { session } = data;
   const live = useLive((s) => s.nodes[id]);
+  const needsYou = usePermissions((s) => s.byNode[id] ?? 0);
   const status = live?.status ?? 'idle';
   const shown = live ? status : 'ready';
   const failed = status === 'error' || !!live?.error;
@@ -41,6 +43,11 @@ function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
       {live && (live.sent > 0 || live.received > 0) && (
         <div className="session-node-counts">
           ↑{live.sent} ↓{live.received}
+        </div>
+      )}
+      {needsYou > 0 && (
+        <div className="session-node-needs" role="status" aria-label={`${session.name} needs you`}>
+          ✋ needs you{needsYou > 1 ? ` (${needsYou})` : ''}
         </div>
       )}
       {failed && live?.error && <div className="session-node-error">⚠ {live.error}</div>}
