@@ -1,7 +1,8 @@
 /**
  * Roles in the app, against a server of this spec's own (a fresh database with a stored
  * observer token): an observer sees Run greyed out with the reason; an admin opens the audit
- * log and finds the actions just taken — its own change and the observer's refused call.
+ * log and finds the actions just taken — its own change and the observer's refused call; a
+ * client over its rate limit sees when to retry.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,9 +27,8 @@ async function rpc(token: string, method: string, params?: unknown) {
   return (await res.json()) as { result?: unknown; error?: { code: string } };
 }
 
-test.beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'orchestration-e2e-security-'));
-  const db = join(dir, 'security.db');
+/** A stored token of `role` in the database at `db` (made with the CLI before the server opens it). */
+function createToken(db: string, role: string): string {
   const created = execFileSync(
     process.execPath,
     [
@@ -36,33 +36,50 @@ test.beforeAll(async () => {
       'token',
       'create',
       '--role',
-      'observer',
+      role,
       '--label',
-      'e2e viewer',
+      `e2e ${role}`,
       '--db',
       db,
       '--json',
     ],
     { cwd: ROOT, encoding: 'utf8' },
   );
-  observerToken = (JSON.parse(created) as { token: string }).token;
-  server = spawn(
+  return (JSON.parse(created) as { token: string }).token;
+}
+
+/** The real headless server on `db` (its own process); resolves with its printed URL. */
+function startServer(db: string, env: Record<string, string> = {}) {
+  const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'e2e', 'support', 'serve.ts'), db],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
-  adminUrl = await new Promise<string>((resolve, reject) => {
+  const url = new Promise<string>((resolve, reject) => {
     let out = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = /Orchestration Studio: (http\S+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    server.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
   });
+  return { child, url };
+}
+
+async function stop(child: ChildProcess | undefined) {
+  if (!child || child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'orchestration-e2e-security-'));
+  const db = join(dir, 'security.db');
+  observerToken = createToken(db, 'observer');
+  const started = startServer(db);
+  server = started.child;
+  adminUrl = await started.url;
   observerUrl = `${new URL(adminUrl).origin}/?token=${encodeURIComponent(observerToken)}`;
   // Something to run: a workflow the admin made.
   const admin = new URL(adminUrl).searchParams.get('token')!;
@@ -92,8 +109,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((r) => server?.once('exit', r));
+  await stop(server);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -146,4 +162,22 @@ test('an admin opens the audit log and sees the actions just taken', async ({ pa
   await expect(log.getByText('No audit entries match these filters.')).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(log).toBeHidden();
+});
+
+test('a call over the rate limit shows a notice with when to retry', async ({ page }) => {
+  // A server of its own whose database bucket allows 3 calls a minute: the app's first reads
+  // use them up.
+  const db = join(dir, 'limited.db');
+  const token = createToken(db, 'observer');
+  const limited = startServer(db, { E2E_RATE_LIMITS: JSON.stringify({ database: 3 }) });
+  try {
+    await page.goto(`${new URL(await limited.url).origin}/?token=${encodeURIComponent(token)}`);
+    const notice = page.getByRole('alert', { name: 'Rate limit reached' });
+    await expect(notice).toContainText(/Rate limit reached \([a-z]+\.[a-zA-Z]+\)/);
+    await expect(notice).toContainText(/Retry in \d+ s\./);
+    await notice.getByRole('button', { name: 'Dismiss rate limit notice' }).click();
+    await expect(notice).toBeHidden();
+  } finally {
+    await stop(limited.child);
+  }
 });

@@ -3,7 +3,13 @@ import { startServer } from '../../src-main/server';
 
 const dbPath = process.argv[2];
 if (!dbPath) throw new Error('usage: serve.ts <database path>');
-const server = await startServer({ port: 0, databasePath: dbPath });
+// E2E_RATE_LIMITS (JSON, e.g. {"database":3}): tiny limits for a spec that hits them.
+const limits = process.env.E2E_RATE_LIMITS;
+const server = await startServer({
+  port: 0,
+  databasePath: dbPath,
+  ...(limits && { rateLimits: JSON.parse(limits) as Record<string, number> }),
+});
 console.log(`Orchestration Studio: ${server.url}`);
 const stop = () => void server.close().finally(() => process.exit(0));
 process.on('SIGTERM', stop);
