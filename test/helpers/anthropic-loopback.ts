@@ -4,7 +4,8 @@
  * responses: a streamed (`stream: true`, text/event-stream) or plain JSON message with text and
  * tool_use blocks, an HTTP error (429 with retry-after, 529 overloaded_error …), a stream cut
  * mid-way (the socket is destroyed), or a request that never gets an answer. Every request is
- * recorded (method, path, headers, parsed body).
+ * recorded (method, path, headers, parsed body). POST /v1/messages/count_tokens answers an
+ * estimate; other paths 404 (recorded, so a test sees what a client such as Claude Code asked).
  *
  * Event and field names follow the SDK's types (RawMessageStreamEvent in
  * node_modules/@anthropic-ai/sdk/resources/messages/messages.d.ts): message_start,
@@ -56,7 +57,9 @@ export type ScriptedResponse =
       message: string;
       headers?: Record<string, string>;
     }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Built from the request (e.g. a Write tool call into the working directory it names). */
+  | { kind: 'dynamic'; make: (body: Record<string, unknown>, raw: string) => ScriptedResponse };
 
 export interface RecordedRequest {
   method: string;
@@ -76,8 +79,14 @@ export interface AnthropicLoopback {
   readonly url: string;
   readonly requests: RecordedRequest[];
   enqueue(...responses: ScriptedResponse[]): void;
-  /** Scripted responses not used yet. */
-  pending(): number;
+  /**
+   * Responses for the requests whose body contains `marker` (e.g. a text only one agent's system
+   * prompt carries), so several agents talking to one server each get their own script. Such a
+   * request takes from its marker's queue; other requests from the shared one.
+   */
+  enqueueFor(marker: string, ...responses: ScriptedResponse[]): void;
+  /** Scripted responses not used yet (all queues, or one marker's). */
+  pending(marker?: string): number;
   close(): Promise<void>;
 }
 
@@ -274,6 +283,7 @@ function write(res: ServerResponse, chunk: string): Promise<void> {
 
 export async function startAnthropicLoopback(): Promise<AnthropicLoopback> {
   const queue: ScriptedResponse[] = [];
+  const byMarker = new Map<string, ScriptedResponse[]>();
   const requests: RecordedRequest[] = [];
   let counter = 0;
 
@@ -302,7 +312,8 @@ export async function startAnthropicLoopback(): Promise<AnthropicLoopback> {
         closed,
       });
       counter += 1;
-      void answer(res, counter, req.method ?? 'GET', path, req.headers, body);
+      const mine = [...byMarker].find(([marker]) => raw.includes(marker))?.[1];
+      void answer(res, counter, req.method ?? 'GET', path, req.headers, body, mine ?? queue);
     });
   });
 
@@ -331,8 +342,16 @@ export async function startAnthropicLoopback(): Promise<AnthropicLoopback> {
     path: string,
     headers: IncomingHttpHeaders,
     body: Record<string, unknown> | null,
+    from: ScriptedResponse[],
   ): Promise<void> {
     const requestId = `req_loop_${n}`;
+    if (method === 'POST' && path === '/v1/messages/count_tokens') {
+      // Claude Code may size a conversation first; a rough count is enough for a test.
+      const tokens = Math.ceil(JSON.stringify(body ?? {}).length / 4);
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': requestId });
+      res.end(JSON.stringify({ input_tokens: tokens }));
+      return;
+    }
     if (method !== 'POST' || path !== '/v1/messages') {
       return sendError(
         res,
@@ -360,7 +379,8 @@ export async function startAnthropicLoopback(): Promise<AnthropicLoopback> {
         'model and max_tokens are required',
       );
     }
-    const scripted = queue.shift();
+    const next = from.shift();
+    const scripted = next?.kind === 'dynamic' ? next.make(body, JSON.stringify(body)) : next;
     if (!scripted) {
       // x-should-retry: false keeps the SDK from retrying a test that ran out of script.
       return sendError(res, requestId, 500, 'api_error', 'loopback: no scripted response left', {
@@ -368,6 +388,15 @@ export async function startAnthropicLoopback(): Promise<AnthropicLoopback> {
       });
     }
     if (scripted.kind === 'hang') return; // never answered; the client must give up (abort)
+    if (scripted.kind === 'dynamic') {
+      return sendError(
+        res,
+        requestId,
+        500,
+        'api_error',
+        'loopback: a dynamic response made another',
+      );
+    }
     if (scripted.kind === 'error') {
       return sendError(
         res,
@@ -457,7 +486,15 @@ export async function startAnthropicLoopback(): Promise<AnthropicLoopback> {
     url: `http://127.0.0.1:${port}`,
     requests,
     enqueue: (...responses) => void queue.push(...responses),
-    pending: () => queue.length,
+    enqueueFor: (marker, ...responses) => {
+      const list = byMarker.get(marker) ?? [];
+      list.push(...responses);
+      byMarker.set(marker, list);
+    },
+    pending: (marker) =>
+      marker === undefined
+        ? queue.length + [...byMarker.values()].reduce((n, l) => n + l.length, 0)
+        : (byMarker.get(marker)?.length ?? 0),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
