@@ -35,8 +35,11 @@ import { showProgress } from './progress';
 export const DEFAULT_RUN_TIMEOUT_MS = 600_000;
 
 const HELP = `Usage: orchestration run <file> [--input JSON] [--db PATH] [--trust] [--json] [--timeout MS]
+       orchestration run --resume RUN_ID [--db PATH] [--json] [--timeout MS]
 
-Imports a workflow file into the database and runs it once, waiting for the result.
+Imports a workflow file into the database and runs it once, waiting for the result. With
+--resume, carries on an interrupted run instead (one whose process was killed or closed
+mid-run, or that a checkpoint restore caught running) and waits for its result.
 
   - The file is validated first; problems are printed and nothing is stored (exit 1).
   - A stored workflow with the same content is reused (repeated runs do not pile up copies);
@@ -53,6 +56,7 @@ Options:
   --replace       Replace a stored workflow of the same name instead of importing a copy.
   --timeout MS    Give up (cancel the run, exit 1) after this long; 500ms, 30s, 10m… or plain
                   milliseconds. Default 10m.
+  --resume RUN_ID Resume this interrupted run (no file): unanswered work is handed out again.
   --json          Print { workflow, run } as JSON on stdout.
   -h, --help      This text.
 
@@ -97,12 +101,7 @@ function refuse(definition: WorkflowDefinition, hash: string, json: boolean): nu
   return EXIT_FAILED;
 }
 
-async function execute(
-  engine: Engine,
-  workflow: Workflow,
-  input: unknown,
-  timeoutMs: number,
-): Promise<Run> {
+async function execute(engine: Engine, begin: () => Promise<Run>, timeoutMs: number): Promise<Run> {
   let runId: string | undefined;
   const progress = showProgress(engine);
   const interrupt = () => {
@@ -110,7 +109,7 @@ async function execute(
   };
   process.once('SIGINT', interrupt);
   try {
-    const run = await engine.runs.start(workflow.id, input);
+    const run = await begin();
     runId = run.id;
     try {
       return await engine.runs.wait(run.id, timeoutMs);
@@ -159,22 +158,48 @@ export const runCommand: Command = {
         trust: { type: 'boolean' },
         replace: { type: 'boolean' },
         timeout: { type: 'string' },
+        resume: { type: 'string' },
       },
-      { min: 1, max: 1 },
+      { min: 0, max: 1 },
     );
     if (!parsed) return EXIT_OK;
     const { values } = parsed;
-    const file = parsed.positionals[0]!;
     const json = values.json ?? false;
     const timeoutMs =
       values.timeout === undefined
         ? DEFAULT_RUN_TIMEOUT_MS
         : parseDuration(values.timeout, '--timeout');
+    if (values.resume !== undefined) {
+      if (parsed.positionals.length > 0 || values.input !== undefined || values.trust) {
+        throw new UsageError('--resume takes a run id only (no file, --input or --trust).');
+      }
+      const runId = values.resume;
+      return reportErrors(json, () => resumeRun(runId, values.db, json, timeoutMs));
+    }
+    const file = parsed.positionals[0];
+    if (file === undefined) throw new UsageError('Missing argument: the workflow file.');
 
     const input = parseInput(values.input);
     return reportErrors(json, () => runFile(file, { ...values, input }, json, timeoutMs));
   },
 };
+
+/** --resume: carries on an interrupted run and waits for it like a fresh one. */
+function resumeRun(
+  runId: string,
+  db: string | undefined,
+  json: boolean,
+  timeoutMs: number,
+): Promise<number> {
+  return withEngine(db, async (engine) => {
+    const run = await execute(engine, () => engine.runs.resume(runId), timeoutMs);
+    const workflow = await engine.workflows.get(run.workflowId);
+    if (workflow) return report(run, workflow, false, json);
+    // The workflow was deleted since: the run carries its own definition.
+    const stub = { id: run.workflowId, definition: { name: '(deleted workflow)' } } as Workflow;
+    return report(run, stub, false, json);
+  });
+}
 
 async function runFile(
   file: string,
@@ -222,7 +247,8 @@ async function runFile(
         );
       }
     }
-    const run = await execute(engine, workflow, input, timeoutMs);
+    const started = workflow;
+    const run = await execute(engine, () => engine.runs.start(started.id, input), timeoutMs);
     return report(run, workflow, imported, json);
   });
 }
