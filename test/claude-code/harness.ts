@@ -51,12 +51,18 @@ export function cwdOf(raw: string): string {
   return match[1]!;
 }
 
+let toolIds = 0;
+/** Claude Code keys tool results by id: every scripted call needs its own. */
+export const toolId = () => `toolu_cc_${++toolIds}`;
+
 /** A Write tool call into the agent's working directory. */
 export function writeFile(name: string, content: string): ScriptedResponse {
   return {
     kind: 'dynamic',
     make: (_body, raw) =>
-      script.toolUse([{ name: 'Write', input: { file_path: join(cwdOf(raw), name), content } }]),
+      script.toolUse([
+        { id: toolId(), name: 'Write', input: { file_path: join(cwdOf(raw), name), content } },
+      ]),
   };
 }
 
@@ -65,7 +71,9 @@ export function readFile(name: string): ScriptedResponse {
   return {
     kind: 'dynamic',
     make: (_body, raw) =>
-      script.toolUse([{ name: 'Read', input: { file_path: join(cwdOf(raw), name) } }]),
+      script.toolUse([
+        { id: toolId(), name: 'Read', input: { file_path: join(cwdOf(raw), name) } },
+      ]),
   };
 }
 

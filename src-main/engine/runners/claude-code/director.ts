@@ -7,6 +7,7 @@
  * Only departments it has an edge to are offered; another name is refused with a tool error.
  * The agent's final answer completes the run with the cost and tokens of all its departments.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSdkMcpServer, tool } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
@@ -239,6 +240,11 @@ export function claudeCodeDirector(
   const run = async (prompt: string): Promise<void> => {
     try {
       const settings = agents.settings(ctx);
+      // A director edits nothing: without a workspace it gets an empty folder of its own.
+      const cwd =
+        host.session.workspace ??
+        join(agents.options.dataDir, 'claude-code', 'directors', host.runId);
+      mkdirSync(cwd, { recursive: true });
       const slot = await agents.agentFor({
         ctx,
         runId: host.runId,
@@ -248,9 +254,7 @@ export function claudeCodeDirector(
             ? `${system}\n\n${settings.appendSystemPrompt}`
             : system,
         },
-        cwd:
-          host.session.workspace ??
-          join(agents.options.dataDir, 'claude-code', 'directors', host.runId),
+        cwd,
         mcpServers: { [DIRECTOR_SERVER]: server },
         extraAllowedTools: DIRECTOR_TOOLS,
       });
