@@ -53,7 +53,8 @@ describe('orchestration validate', () => {
     const r = await cli(['validate', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    const shown = /```text\n([\s\S]*?)```/.exec(
+    // The output the page shows for its `orchestration validate` example.
+    const shown = /orchestration validate broken[^\n]*\n```\n\n```text output\n([\s\S]*?)```/.exec(
       readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8'),
     )!;
     expect(r.stderr).toBe(shown[1]);

@@ -6,6 +6,7 @@
 import type { ErrorCode } from '../../src-shared/errors';
 import { exportWorkflow } from '../../src-main/engine/workflows/file';
 import type { ProblemRule } from '../../src-main/engine/workflows/file';
+import { MAX_WORKFLOW_SESSIONS } from '../../src-shared/workflow';
 import { sampleDefinition } from './samples';
 
 export interface BadFile {
@@ -215,9 +216,9 @@ export const BAD_FILES: BadFile[] = [
     rule: 'invalid-value',
   },
   {
-    name: 'more than 1000 sessions',
+    name: `more than ${MAX_WORKFLOW_SESSIONS} sessions`,
     build: edit((d) => {
-      d.sessions = Array.from({ length: 1001 }, (_, i) => ({
+      d.sessions = Array.from({ length: MAX_WORKFLOW_SESSIONS + 1 }, (_, i) => ({
         id: `s${i}`,
         type: 'department',
         name: `s${i}`,
