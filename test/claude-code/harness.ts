@@ -126,14 +126,18 @@ export async function loopback(): Promise<AnthropicLoopback> {
   return startAnthropicLoopback();
 }
 
-/** Pids of live Claude Code binaries started from this test process's tree. */
+/** Pids of the Claude Code binaries this test process started (its direct children). */
 export function claudePids(): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
   return out
     .split('\n')
-    .filter((l) => l.includes('claude-agent-sdk-linux-x64/claude') && !l.includes('ps -eo'))
-    .map((l) => Number(l.trim().split(/\s+/)[0]))
-    .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
+    .map((l) => l.trim().split(/\s+/))
+    .filter(
+      ([, ppid, ...args]) =>
+        Number(ppid) === process.pid &&
+        args.join(' ').includes('claude-agent-sdk-linux-x64/claude'),
+    )
+    .map(([pid]) => Number(pid));
 }
 
 export function alive(pid: number): boolean {
