@@ -15,7 +15,8 @@ import { useLive } from './stores/live';
 import { connect } from './rpc';
 
 initTheme();
-const client = connect();
+// A viewer: message traffic arrives as one digest per frame, not three events per message.
+const client = connect({ digest: true });
 setApi({
   call: (method, params) =>
     (client.call as (m: string, p: unknown) => Promise<never>)(method, params),

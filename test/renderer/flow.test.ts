@@ -4,12 +4,48 @@ import { findEdge, SessionIndex } from '../../src-renderer/src/live/route';
 import { sample } from './fixtures';
 
 describe('packet sampling and aggregation', () => {
-  it('counts every message but spawns at most the cap of packets per edge per second', () => {
+  it('counts every message but spawns one packet per edge per frame, at most the cap per second', () => {
     const buf = new FlowBuffer({ maxPacketsPerSecond: 5, packetMs: 900 });
-    for (let i = 0; i < 1000; i++) buf.record('e1', false, 100 + i * 0.5);
-    const state = buf.flush({}, 600);
+    let state: FlowState = {};
+    // 1,000 messages over 500 ms, flushed every 16 ms frame.
+    for (let i = 0; i < 1000; i++) {
+      buf.record('e1', false, 100 + i * 0.5);
+      if (i % 32 === 31) {
+        const before = state.e1?.packets.length ?? 0;
+        state = buf.flush(state, 100 + i * 0.5);
+        expect((state.e1?.packets.length ?? 0) - before).toBeLessThanOrEqual(1);
+      }
+    }
+    state = buf.flush(state, 600);
     expect(state.e1?.count).toBe(1000);
     expect(state.e1?.packets.length).toBe(5);
+  });
+
+  it('records a digest route of many messages as one count, with one packet', () => {
+    const buf = new FlowBuffer();
+    buf.record('e', true, 0, true, 250);
+    buf.record('e', true, 1, true, 50);
+    const state = buf.flush({}, 2);
+    expect(state.e?.count).toBe(300);
+    expect(state.e?.packets).toHaveLength(1);
+    expect(state.e?.packets[0]?.reverse).toBe(true);
+  });
+
+  it('spreads count refreshes over frames, never dropping one', () => {
+    const buf = new FlowBuffer({ maxUpdatesPerFrame: 10, countIntervalMs: 100 });
+    for (let i = 0; i < 35; i++) buf.record(`e${i}`, false, 0, false, i + 1);
+    let state: FlowState = buf.flush({}, 1);
+    expect(Object.keys(state)).toHaveLength(10);
+    let frames = 1;
+    while (Object.keys(state).length < 35 && frames < 100) {
+      const next = buf.flush(state, 1 + frames * 16);
+      const changed = Object.keys(next).filter((id) => next[id] !== state[id]).length;
+      expect(changed).toBeLessThanOrEqual(10);
+      state = next;
+      frames++;
+    }
+    expect(frames).toBe(4);
+    for (let i = 0; i < 35; i++) expect(state[`e${i}`]?.count).toBe(i + 1);
   });
 
   it('returns the same object when nothing changed, and only replaces touched edges', () => {

@@ -27,6 +27,7 @@ import {
 import { registerFitView } from '../app/actions';
 import { useTheme } from '../app/theme';
 import { PacketEdgeComponent } from './edges/PacketEdge';
+import { PacketLayer } from './edges/PacketLayer';
 import { SessionNodeComponent } from './nodes/SessionNode';
 import { CanvasEmpty } from './CanvasEmpty';
 import { Toolbar } from './Toolbar';
@@ -111,6 +112,7 @@ export function Canvas({
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
+        <PacketLayer />
         {nodes.length > 0 && (
           <MiniMap
             pannable

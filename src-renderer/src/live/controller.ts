@@ -1,8 +1,16 @@
 /**
- * Feeds engine events into the live store. Events are handled into plain mutable buffers; one
- * requestAnimationFrame flush per frame publishes them, so React renders once a frame at most.
+ * Feeds engine events into the live store. Events (and, for a digest subscription, per-frame
+ * traffic digests) are handled into plain mutable buffers; one requestAnimationFrame flush per
+ * frame publishes them, so React renders once a frame at most — and only a bounded number of
+ * nodes and edges per frame, so a thousand busy ones never re-render together.
  */
-import type { StreamEvent } from '../../../src-shared/stream';
+import type { MessageType } from '../../../src-shared/domain';
+import type {
+  SampledMessage,
+  StreamEvent,
+  StreamMessageSummary,
+  TrafficDigest,
+} from '../../../src-shared/stream';
 import type { Message, MessageState } from '../../../src-shared/types';
 import type { Run } from '../../../src-shared/workflow';
 import { api } from '../api';
@@ -11,21 +19,36 @@ import { LOG_LIMIT, useLive, type LogEntry, type NodeLive, type RunnerLog } from
 import { FlowBuffer } from './flow';
 import { findEdge, SessionIndex } from './route';
 
-/** Count labels refresh up to 10 times a second per edge: a busy edge re-renders 10×/s, not 60×. */
-const flow = new FlowBuffer({ countIntervalMs: 100 });
+/**
+ * Count labels refresh up to 10 times a second per edge (a busy edge re-renders 10×/s, not 60×),
+ * and at most MAX_UPDATES_PER_FRAME edges (and nodes) re-render for counts in one frame.
+ */
+const MAX_UPDATES_PER_FRAME = 40;
+const flow = new FlowBuffer({
+  countIntervalMs: 100,
+  maxUpdatesPerFrame: MAX_UPDATES_PER_FRAME,
+  // Moving packets are what costs a software-rastered canvas most: ~36 in flight at once.
+  maxPacketsPerSecondTotal: 40,
+});
 const index = new SessionIndex();
 const names = new Map<string, string>();
-const waiting = new Map<string, StreamEvent[]>();
+/** Work for runs being looked up, replayed in order once the run is known. */
+const waiting = new Map<string, (() => void)[]>();
 const foreign = new Set<string>();
 let log = new Map<string, LogEntry>();
 let nodes: Record<string, NodeLive> = {};
+/** Nodes whose sent/received counts changed and are not yet published (oldest first). */
+const countedNodes = new Set<string>();
 let logs: RunnerLog[] = [];
 let dirty = false;
 let listsDirty = false;
 let frame = 0;
-/** While history replays, live events wait here; historical messages draw no packets. */
-let replaying: StreamEvent[] | null = null;
+type Frame = { events: readonly StreamEvent[]; lastSeq: number; traffic?: TrafficDigest };
+/** While history replays, live frames wait here; historical messages draw no packets. */
+let replaying: Frame[] | null = null;
 let replayedTo = 0;
+/** The seq of the newest live frame seen (held or handled): where live traffic picks up. */
+let liveSeq: number | undefined;
 
 const now = () => performance.now();
 
@@ -45,6 +68,17 @@ function flushFrame(): void {
   const flows = flow.flush(live.flows, t);
   const patch: Partial<typeof live> = {};
   if (flows !== live.flows) patch.flows = flows;
+  let budget = MAX_UPDATES_PER_FRAME;
+  for (const id of countedNodes) {
+    if (budget-- <= 0) break;
+    countedNodes.delete(id);
+    const n = nodeOf(id);
+    const c = counts.get(id);
+    if (c && (c.sent !== n.sent || c.received !== n.received)) {
+      nodes[id] = { ...n, sent: c.sent, received: c.received };
+      dirty = true;
+    }
+  }
   if (dirty) {
     patch.nodes = { ...nodes };
     dirty = false;
@@ -57,7 +91,7 @@ function flushFrame(): void {
     listsPublishedAt = t;
   }
   if (Object.keys(patch).length) useLive.setState(patch);
-  if (listsDirty || flow.busy(useLive.getState().flows)) schedule();
+  if (listsDirty || countedNodes.size > 0 || flow.busy(useLive.getState().flows)) schedule();
 }
 
 function nodeOf(id: string): NodeLive {
@@ -70,12 +104,32 @@ function touchNode(id: string, patch: Partial<NodeLive>): void {
   dirty = true;
 }
 
+/** Exact sent/received counts per node; published a bounded number of nodes per frame. */
+const counts = new Map<string, { sent: number; received: number }>();
+
+function countNode(id: string, sent: number, received: number): void {
+  let c = counts.get(id);
+  if (!c) counts.set(id, (c = { sent: nodeOf(id).sent, received: nodeOf(id).received }));
+  c.sent += sent;
+  c.received += received;
+  countedNodes.add(id);
+}
+
 function label(engineId: string | null): string | null {
   if (!engineId) return null;
   return index.toWorkflow(engineId) ?? names.get(engineId) ?? engineId;
 }
 
-async function learnRun(runId: string, first: StreamEvent): Promise<void> {
+/** Runs `work` now if `runId` is known (or null), else once the run has been looked up. */
+function whenKnown(runId: string | null, work: () => void): boolean {
+  if (!runId || index.hasRun(runId)) return true;
+  const held = waiting.get(runId);
+  if (held) held.push(work);
+  else void learnRun(runId, work);
+  return false;
+}
+
+async function learnRun(runId: string, first: () => void): Promise<void> {
   waiting.set(runId, [first]);
   let run: Run | null = null;
   try {
@@ -86,7 +140,7 @@ async function learnRun(runId: string, first: StreamEvent): Promise<void> {
   noteRun(run, runId);
   const held = waiting.get(runId) ?? [];
   waiting.delete(runId);
-  for (const e of held) handle(e);
+  for (const work of held) work();
   schedule();
 }
 
@@ -106,60 +160,105 @@ export function upsertRun(run: Run): void {
   useLive.setState({ runs: [run, ...runs].sort((a, b) => b.createdAt - a.createdAt).slice(0, 50) });
 }
 
+/** The run a message belongs to, if it is the open workflow's (else null: not shown). */
+function runOfMessage(runId: string | null, sender: string, receiver: string | null) {
+  const run = runId ?? index.runOf(sender) ?? index.runOf(receiver);
+  return run && !foreign.has(run) ? run : null;
+}
+
+/** `count` messages of `type` from `sender` to `receiver` (engine ids): counts, edge, packets. */
+function travel(sender: string, receiver: string | null, type: MessageType, count: number): void {
+  const from = index.toWorkflow(sender);
+  const to = index.toWorkflow(receiver);
+  if (from) countNode(from, count, 0);
+  if (to) countNode(to, 0, count);
+  const hit = findEdge(docOf(useEditor.getState()), from, to);
+  if (type === 'ERROR') {
+    // An ERROR report marks its sender and the edge it travels as failed.
+    const name = label(sender) ?? sender;
+    if (from) touchNode(from, { error: nodeOf(from).error ?? 'reported an ERROR' });
+    if (hit)
+      flow.fail(hit.edgeId, `ERROR from ${name}`, now(), hit.reverse, !replaying, true, count);
+  } else if (hit) flow.record(hit.edgeId, hit.reverse, now(), !replaying, count);
+}
+
+/** A message for the log (the log keeps the newest LOG_LIMIT). */
+function logMessage(m: StreamMessageSummary, run: string, at: number, state: LogEntry['state']) {
+  log.set(m.id, {
+    id: m.id,
+    at,
+    type: m.type,
+    sender: label(m.sender) ?? m.sender,
+    receiver: label(m.receiverId ?? m.receiver),
+    runId: run,
+    state,
+    reason: null,
+  });
+  if (log.size > LOG_LIMIT * 2) log = new Map([...log].slice(-LOG_LIMIT));
+  listsDirty = true;
+}
+
+function setState(id: string, state: LogEntry['state'], reason?: string): LogEntry | undefined {
+  const entry = log.get(id);
+  if (!entry) return undefined;
+  log.set(id, { ...entry, state, reason: reason ?? entry.reason });
+  listsDirty = true;
+  return entry;
+}
+
+/** A digest's traffic: exact counts per route, sampled messages for the log. */
+function handleTraffic(d: TrafficDigest): void {
+  for (const [r, s, t, type, count] of d.routes) {
+    const runId = d.runs[r] ?? null;
+    const sender = d.names[s]!;
+    const receiver = d.names[t] ?? null;
+    const go = () => {
+      const run = runOfMessage(runId, sender, receiver);
+      if (run) travel(sender, receiver, type, count);
+    };
+    if (whenKnown(runId, go)) go();
+  }
+  for (const m of d.sample) {
+    const go = () => sampled(m);
+    if (whenKnown(m.runId, go)) go();
+  }
+  for (const [id, state] of d.states) setState(id, state);
+}
+
+function sampled(m: SampledMessage): void {
+  const run = runOfMessage(m.runId, m.sender, m.receiverId ?? m.receiver);
+  if (run) logMessage(m, run, m.at, m.state);
+}
+
 function handle(e: StreamEvent): void {
   const runId = 'runId' in e ? e.runId : null;
-  if (runId && !index.hasRun(runId)) {
-    const held = waiting.get(runId);
-    if (held) held.push(e);
-    else void learnRun(runId, e);
-    return;
-  }
+  if (!whenKnown(runId, () => handle(e))) return;
   const t = now();
   switch (e.kind) {
     case 'message.published': {
       const m = e.message;
+      const receiver = m.receiverId ?? m.receiver;
       // The log and canvas show the open workflow's runs only.
-      const run = runId ?? index.runOf(m.sender) ?? index.runOf(m.receiverId);
-      if (!run || foreign.has(run)) break;
-      const from = index.toWorkflow(m.sender);
-      const to = index.toWorkflow(m.receiverId ?? m.receiver);
-      log.set(m.id, {
-        id: m.id,
-        at: e.at,
-        type: m.type,
-        sender: label(m.sender) ?? m.sender,
-        receiver: label(m.receiverId ?? m.receiver),
-        runId: run,
-        state: 'published',
-        reason: null,
-      });
-      if (log.size > LOG_LIMIT * 2) log = new Map([...log].slice(-LOG_LIMIT));
-      listsDirty = true;
-      if (from) touchNode(from, { sent: nodeOf(from).sent + 1 });
-      if (to) touchNode(to, { received: nodeOf(to).received + 1 });
-      const hit = findEdge(docOf(useEditor.getState()), from, to);
-      if (m.type === 'ERROR') {
-        // An ERROR report marks its sender and the edge it travels as failed.
-        const name = label(m.sender) ?? m.sender;
-        if (from) touchNode(from, { error: nodeOf(from).error ?? 'reported an ERROR' });
-        if (hit) flow.fail(hit.edgeId, `ERROR from ${name}`, t, hit.reverse, !replaying, true);
-      } else if (hit) flow.record(hit.edgeId, hit.reverse, t, !replaying);
+      const run = runOfMessage(runId, m.sender, receiver);
+      if (!run) break;
+      logMessage(m, run, e.at, 'published');
+      travel(m.sender, receiver, m.type, 1);
       break;
     }
     case 'message.delivered':
     case 'message.acknowledged':
+      setState(e.id, e.kind === 'message.delivered' ? 'delivered' : 'acknowledged');
+      break;
     case 'message.failed':
     case 'message.dead': {
-      const entry = log.get(e.id);
-      if (!entry) break;
-      const state = e.kind.slice('message.'.length) as LogEntry['state'];
-      const reason = 'reason' in e ? e.reason : entry.reason;
-      log.set(e.id, { ...entry, state, reason });
-      listsDirty = true;
-      if (e.kind === 'message.failed' || e.kind === 'message.dead') {
-        const hit = findEdge(docOf(useEditor.getState()), entry.sender, entry.receiver);
-        if (hit) flow.fail(hit.edgeId, reason ?? 'failed', t, hit.reverse, !replaying);
-      }
+      const state = e.kind === 'message.failed' ? 'failed' : 'dead';
+      const entry = setState(e.id, state, e.reason);
+      // The route: from the log, else from the event (a digest viewer may not have the message).
+      const from = entry?.sender ?? index.toWorkflow(e.sender);
+      const to = entry?.receiver ?? index.toWorkflow(e.receiver);
+      if (!entry && !(e.sender && runOfMessage(runId, e.sender, e.receiver ?? null))) break;
+      const hit = findEdge(docOf(useEditor.getState()), from, to);
+      if (hit) flow.fail(hit.edgeId, e.reason, t, hit.reverse, !replaying);
       break;
     }
     case 'session.created':
@@ -195,42 +294,64 @@ function handle(e: StreamEvent): void {
   }
 }
 
-export function handleEvents(events: readonly StreamEvent[]): void {
-  if (replaying) {
-    replaying.push(...events);
-    return;
-  }
-  for (const e of events) if (e.seq > replayedTo) handle(e);
+/** One frame from the engine (the rpc client's events listener). */
+export function handleEvents(
+  events: readonly StreamEvent[],
+  lastSeq?: number,
+  traffic?: TrafficDigest,
+): void {
+  const frame: Frame = { events, lastSeq: lastSeq ?? events.at(-1)?.seq ?? 0, traffic };
+  liveSeq = Math.max(liveSeq ?? 0, frame.lastSeq);
+  if (replaying) replaying.push(frame);
+  else handleFrame(frame);
+}
+
+function handleFrame(f: Frame): void {
+  // A digest covers every seq after the previous frame, and replay ends at a frame boundary:
+  // a frame's traffic is either all replayed already or all new. Traffic first: a failure
+  // among the events may name a message sampled in it.
+  if (f.traffic && f.lastSeq > replayedTo) handleTraffic(f.traffic);
+  for (const e of f.events) if (e.seq > replayedTo) handle(e);
   schedule();
 }
 
 const REPLAY_PAGE = 5_000;
 const REPLAY_MAX_PAGES = 20;
 
-/** Replays the stored event history so counts, statuses and the log survive a reload. */
+/**
+ * Replays the stored event history so counts, statuses and the log survive a reload: up to
+ * where the live subscription picked up (the newest frame's seq when replay starts), so live
+ * frames held meanwhile add exactly what came after.
+ */
 export async function replayHistory(): Promise<void> {
-  const held: StreamEvent[] = [];
+  const held: Frame[] = [];
   replaying = held;
+  for (let i = 0; i < 250 && liveSeq === undefined; i++) await sleep(20);
+  const boundary = liveSeq;
   let seq = 0;
   try {
     for (let page = 0; page < REPLAY_MAX_PAGES; page++) {
       const result = await api().call('events.since', { seq, limit: REPLAY_PAGE });
-      for (const e of result.events) handle(e);
+      const end = boundary ?? result.lastSeq;
+      for (const e of result.events) if (e.seq <= end) handle(e);
       await settle();
       if (result.events.length === 0) break;
       seq = result.events[result.events.length - 1]!.seq;
-      if (seq >= result.lastSeq) break;
+      if (seq >= end) break;
     }
   } finally {
-    replayedTo = Math.max(replayedTo, seq);
+    replayedTo = Math.max(replayedTo, boundary ?? seq);
     replaying = null;
-    handleEvents(held);
+    for (const frame of held) handleFrame(frame);
+    schedule();
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Waits until runs being looked up have been learnt (their held events handled). */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 50 && waiting.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 50 && waiting.size > 0; i++) await sleep(20);
 }
 
 /** Forget the canvas' live state (when another workflow opens). */
@@ -240,6 +361,8 @@ export function resetLive(): void {
   foreign.clear();
   log = new Map();
   nodes = {};
+  counts.clear();
+  countedNodes.clear();
   replayedTo = 0;
   logs = [];
   useLive.setState({ flows: {}, nodes: {}, log: [], logs: [], runs: [], activeRunId: null });
@@ -294,16 +417,14 @@ export async function reconcileWithEngine(point?: RestoredPoint): Promise<void> 
   // Counts, from the kept log (no packets: this is history, not traffic).
   const doc = docOf(useEditor.getState());
   for (const id of Object.keys(nodes)) nodes[id] = { ...nodes[id]!, sent: 0, received: 0 };
+  counts.clear();
+  countedNodes.clear();
   flow.reset();
   useLive.setState({ flows: {} });
   const t = now();
   for (const e of kept.values()) {
-    if (doc.sessions.some((s) => s.id === e.sender)) {
-      touchNode(e.sender, { sent: nodeOf(e.sender).sent + 1 });
-    }
-    if (e.receiver && doc.sessions.some((s) => s.id === e.receiver)) {
-      touchNode(e.receiver, { received: nodeOf(e.receiver).received + 1 });
-    }
+    if (doc.sessions.some((s) => s.id === e.sender)) countNode(e.sender, 1, 0);
+    if (e.receiver && doc.sessions.some((s) => s.id === e.receiver)) countNode(e.receiver, 0, 1);
     const hit = findEdge(doc, e.sender, e.receiver);
     if (!hit) continue;
     if (e.type === 'ERROR' || e.state === 'dead' || e.state === 'failed') {

@@ -2,9 +2,10 @@
  * Per-edge message flow, aggregated outside React. Events go into a plain mutable buffer
  * (`record`, `fail`); `flush` runs once per animation frame and returns a new state object in
  * which only the touched edges are new objects — so each edge re-renders at most once a frame.
- * Packets are sampled: at most `maxPacketsPerSecond` per edge and `maxPacketsPerSecondTotal` over
- * all edges (so a busy large workflow animates a bounded number of packets); counts are never
- * sampled.
+ * Packets are sampled: at most one per edge per frame (plus one failed), `maxPacketsPerSecond`
+ * per edge and `maxPacketsPerSecondTotal` over all edges (so a busy large workflow animates a
+ * bounded number of packets); counts are never sampled. Count and rate label refreshes are
+ * spread over frames (`maxUpdatesPerFrame`), so a thousand busy edges never re-render together.
  */
 
 export interface Packet {
@@ -35,6 +36,11 @@ export interface FlowOptions {
    * stay pending and are published later — delayed, never dropped. A packet or failure shows at once.
    */
   countIntervalMs?: number;
+  /**
+   * Edges whose count or rate label may refresh in one flush; the rest wait for a later frame
+   * (packets, failures and expiring packets do not count against it).
+   */
+  maxUpdatesPerFrame?: number;
   /** How long a packet takes to travel its edge. */
   packetMs?: number;
   /** The window over which rates are measured. */
@@ -61,6 +67,7 @@ export class FlowBuffer {
   readonly maxPacketsPerSecond: number;
   readonly maxPacketsPerSecondTotal: number;
   readonly countIntervalMs: number;
+  readonly maxUpdatesPerFrame: number;
   readonly packetMs: number;
   readonly windowMs: number;
   private shownAt = new Map<string, number>();
@@ -74,13 +81,14 @@ export class FlowBuffer {
     this.maxPacketsPerSecond = options.maxPacketsPerSecond ?? 8;
     this.maxPacketsPerSecondTotal = options.maxPacketsPerSecondTotal ?? 120;
     this.countIntervalMs = options.countIntervalMs ?? 0;
+    this.maxUpdatesPerFrame = options.maxUpdatesPerFrame ?? Infinity;
     this.packetMs = options.packetMs ?? 900;
     this.windowMs = options.windowMs ?? 1000;
   }
 
-  /** One message travelled `edgeId` (reverse: against the edge's drawn direction). */
-  record(edgeId: string, reverse: boolean, now: number, animate = true): void {
-    this.add(edgeId, reverse, now, null, animate);
+  /** `count` messages travelled `edgeId` (reverse: against the edge's drawn direction). */
+  record(edgeId: string, reverse: boolean, now: number, animate = true, count = 1): void {
+    this.add(edgeId, reverse, now, null, animate, true, count);
   }
 
   /**
@@ -94,8 +102,9 @@ export class FlowBuffer {
     reverse = false,
     animate = true,
     counted = false,
+    count = 1,
   ): void {
-    this.add(edgeId, reverse, now, reason, animate, counted);
+    this.add(edgeId, reverse, now, reason, animate, counted, count);
   }
 
   private add(
@@ -104,7 +113,8 @@ export class FlowBuffer {
     now: number,
     error: string | null,
     animate: boolean,
-    counted = error === null,
+    counted: boolean,
+    count: number,
   ): void {
     let p = this.pending.get(edgeId);
     if (!p) {
@@ -113,15 +123,17 @@ export class FlowBuffer {
     }
     const w = this.window(edgeId, now);
     if (counted) {
-      p.count++;
-      w.count++;
+      p.count += count;
+      w.count += count;
     }
     if (error !== null) {
-      p.failed++;
+      p.failed += count;
       p.error = error;
     }
-    // Sampling: a failure always shows; otherwise at most maxPacketsPerSecond per edge per window
-    // and maxPacketsPerSecondTotal over all edges.
+    // Sampling: one packet per edge per frame (a failure always shows, one per frame); otherwise
+    // at most maxPacketsPerSecond per edge per window and maxPacketsPerSecondTotal over all edges.
+    const failed = error !== null;
+    if (p.packets.some((k) => k.failed === failed)) return;
     const cap = (this.maxPacketsPerSecond * this.windowMs) / 1000;
     const total = this.total;
     if (now - total.start >= this.windowMs) {
@@ -129,10 +141,10 @@ export class FlowBuffer {
       total.spawned = 0;
     }
     const totalCap = (this.maxPacketsPerSecondTotal * this.windowMs) / 1000;
-    if (animate && (error !== null || (w.spawned < cap && total.spawned < totalCap))) {
+    if (animate && (failed || (w.spawned < cap && total.spawned < totalCap))) {
       w.spawned++;
       total.spawned++;
-      p.packets.push({ id: this.nextId++, reverse, failed: error !== null, at: now });
+      p.packets.push({ id: this.nextId++, reverse, failed, at: now });
     }
   }
 
@@ -145,15 +157,13 @@ export class FlowBuffer {
     return w;
   }
 
-  private roll(w: Window, now: number): boolean {
+  private roll(w: Window, now: number): void {
     const elapsed = now - w.start;
-    if (elapsed < this.windowMs) return false;
-    const before = w.rate;
+    if (elapsed < this.windowMs) return;
     w.rate = Math.round((w.count * 1000) / elapsed);
     w.start = now;
     w.count = 0;
     w.spawned = 0;
-    return w.rate !== before;
   }
 
   /** True while a flush could still change something (pending events, live packets, rates). */
@@ -173,34 +183,37 @@ export class FlowBuffer {
       next ??= { ...state };
       next[id] = flow;
     };
-    const ids = new Set<string>([...Object.keys(state), ...this.pending.keys()]);
+    let budget = this.maxUpdatesPerFrame;
+    // Edges waiting longest first: pending keeps insertion order, and a published edge leaves it.
+    const ids = new Set<string>([...this.pending.keys(), ...Object.keys(state)]);
     for (const id of ids) {
       const prev = state[id] ?? EMPTY_FLOW;
-      let p = this.pending.get(id);
-      if (
-        p &&
-        p.packets.length === 0 &&
-        p.error === null &&
-        now - (this.shownAt.get(id) ?? -Infinity) < this.countIntervalMs
-      ) {
-        p = undefined; // held: published by a later flush
+      const p = this.pending.get(id);
+      const w = this.windows.get(id);
+      if (w) this.roll(w, now);
+      const rate = w?.rate ?? 0;
+      const live =
+        prev.packets.length === 0
+          ? prev.packets
+          : prev.packets.filter((k) => now - k.at < this.packetMs);
+      const urgent =
+        live.length !== prev.packets.length ||
+        (p !== undefined && (p.packets.length > 0 || p.error !== null));
+      if (!urgent) {
+        const countDue =
+          p !== undefined && now - (this.shownAt.get(id) ?? -Infinity) >= this.countIntervalMs;
+        // Held counts and rates are published by a later flush: delayed, never dropped.
+        if ((!countDue && rate === prev.rate) || budget <= 0) continue;
+        budget--;
       }
       if (p) {
         this.pending.delete(id);
         this.shownAt.set(id, now);
       }
-      const w = this.windows.get(id);
-      const rateChanged = w ? this.roll(w, now) : false;
-      const live =
-        prev.packets.length === 0
-          ? prev.packets
-          : prev.packets.filter((k) => now - k.at < this.packetMs);
-      const expired = live.length !== prev.packets.length;
-      if (!p && !rateChanged && !expired) continue;
       put(id, {
         count: prev.count + (p?.count ?? 0),
         failed: prev.failed + (p?.failed ?? 0),
-        rate: w?.rate ?? 0,
+        rate,
         packets: p ? [...live, ...p.packets] : live,
         lastError: p?.error ?? prev.lastError,
       });

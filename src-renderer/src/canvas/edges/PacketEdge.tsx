@@ -1,7 +1,9 @@
 /**
  * An edge that shows live traffic: count and rate in a label, and sampled packets moving along
- * the path with SVG animateMotion (not React Flow's `animated`). Re-renders only when its own
- * flow entry changes, at most once per animation frame.
+ * the path with SVG animateMotion (not React Flow's `animated`). The path, the packets and the
+ * label are separate memoised parts with their own store selectors: a count update re-renders
+ * the label only, a new packet the packets only, and the path re-renders for neither. Packets
+ * are drawn in the shared PacketLayer, off the edges' SVG.
  */
 import {
   BaseEdge,
@@ -11,11 +13,13 @@ import {
   type EdgeProps,
   type InternalNode,
 } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useCallback } from 'react';
+import { createPortal } from 'react-dom';
 import type { FlowEdge } from '../../editor/graph';
 import type { Packet } from '../../live/flow';
 import { useLive } from '../../stores/live';
 import { floatingEnds, type Rect } from './floating';
+import { usePacketLayer } from './PacketLayer';
 
 function rectOf(node: InternalNode | undefined): Rect | null {
   const w = node?.measured.width;
@@ -26,17 +30,21 @@ function rectOf(node: InternalNode | undefined): Rect | null {
 
 const PACKET_SECONDS = 0.9;
 
-function PacketView({ packet, path }: { packet: Packet; path: string }) {
+function start(el: SVGAnimationElement | null): void {
+  try {
+    el?.beginElement();
+  } catch {
+    // jsdom/older engines: the packet simply stays put.
+  }
+}
+
+/** One packet; started once when mounted (a stable ref, so re-renders never restart it). */
+const PacketView = memo(function PacketView({ packet, path }: { packet: Packet; path: string }) {
+  const ref = useCallback(start, []);
   return (
     <circle r={packet.failed ? 6 : 5} className={packet.failed ? 'packet failed' : 'packet'}>
       <animateMotion
-        ref={(el) => {
-          try {
-            (el as SVGAnimationElement | null)?.beginElement();
-          } catch {
-            // jsdom/older engines: the packet simply stays put.
-          }
-        }}
+        ref={ref}
         begin="indefinite"
         dur={`${PACKET_SECONDS}s`}
         fill="freeze"
@@ -47,12 +55,48 @@ function PacketView({ packet, path }: { packet: Packet; path: string }) {
       />
     </circle>
   );
-}
-const MemoPacket = memo(PacketView);
+});
+
+const NO_PACKETS: readonly Packet[] = [];
+
+/** This edge's packets, drawn in the shared packet layer (see PacketLayer). */
+const Packets = memo(function Packets({ id, path }: { id: string; path: string }) {
+  const packets = useLive((s) => s.flows[id]?.packets ?? NO_PACKETS);
+  const layer = usePacketLayer((s) => s.layer);
+  if (!layer || packets.length === 0) return null;
+  return createPortal(
+    packets.map((p) => <PacketView key={p.id} packet={p} path={path} />),
+    layer,
+  );
+});
+
+const EdgeLabel = memo(function EdgeLabel({ id, x, y }: { id: string; x: number; y: number }) {
+  const flow = useLive((s) => s.flows[id]);
+  if (!flow) return null;
+  const { count, failed: failedCount, rate, lastError } = flow;
+  const failed = failedCount > 0;
+  return (
+    <EdgeLabelRenderer>
+      <div
+        className={`edge-label${failed ? ' failed' : ''}`}
+        style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+        role="status"
+        aria-label={`${count} messages${failed ? `, ${failedCount} failed` : ''}`}
+        title={lastError ?? undefined}
+        data-testid={`edge-count-${id}`}
+      >
+        <strong>{count}</strong> msg
+        {rate > 0 && <span className="edge-rate"> · {rate}/s</span>}
+        {failed && <span className="edge-failed"> · ⚠ {failedCount}</span>}
+      </div>
+    </EdgeLabelRenderer>
+  );
+});
 
 function PacketEdgeView(props: EdgeProps<FlowEdge>) {
   const { id, source, target, selected } = props;
-  const flow = useLive((s) => s.flows[id]);
+  const live = useLive((s) => s.flows[id] !== undefined);
+  const failed = useLive((s) => (s.flows[id]?.failed ?? 0) > 0);
   const a = rectOf(useInternalNode(source));
   const b = rectOf(useInternalNode(target));
   // Floating ends (node border towards the other node); the handles until nodes are measured.
@@ -65,37 +109,19 @@ function PacketEdgeView(props: EdgeProps<FlowEdge>) {
     sourcePosition: ends?.sourcePosition ?? props.sourcePosition,
     targetPosition: ends?.targetPosition ?? props.targetPosition,
   });
-  const failed = (flow?.failed ?? 0) > 0;
   const cls = [
     'packet-edge',
     failed ? 'failed' : '',
     selected ? 'selected' : '',
-    flow ? 'live' : '',
+    live ? 'live' : '',
   ]
     .filter(Boolean)
     .join(' ');
   return (
     <>
       <BaseEdge id={id} path={path} className={cls} />
-      {flow?.packets.map((p) => (
-        <MemoPacket key={p.id} packet={p} path={path} />
-      ))}
-      {flow && (
-        <EdgeLabelRenderer>
-          <div
-            className={`edge-label${failed ? ' failed' : ''}`}
-            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
-            role="status"
-            aria-label={`${flow.count} messages${failed ? `, ${flow.failed} failed` : ''}`}
-            title={flow.lastError ?? undefined}
-            data-testid={`edge-count-${id}`}
-          >
-            <strong>{flow.count}</strong> msg
-            {flow.rate > 0 && <span className="edge-rate"> · {flow.rate}/s</span>}
-            {failed && <span className="edge-failed"> · ⚠ {flow.failed}</span>}
-          </div>
-        </EdgeLabelRenderer>
-      )}
+      <Packets id={id} path={path} />
+      <EdgeLabel id={id} x={labelX} y={labelY} />
     </>
   );
 }

@@ -40,7 +40,9 @@ function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
           {shown}
         </span>
       </div>
-      {live && (live.sent > 0 || live.received > 0) && (
+      {/* Shown from the first live state on, so a node keeps its size as counts start: a
+          resize would make React Flow re-measure it and redraw its edges. */}
+      {live && (
         <div className="session-node-counts">
           ↑{live.sent} ↓{live.received}
         </div>
