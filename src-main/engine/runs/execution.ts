@@ -120,6 +120,13 @@ export class RunExecution implements DepartmentHost {
         this.workflowIds.set(id, workflowId);
       }
       await history.reactivate(this.deps.sessions, [...this.engineIds.values()]);
+      // The worktrees are still there: found again (prepare reuses them), so agents resume in them.
+      await this.deps.runners.prepareRun(
+        this.runId,
+        this.record.definition,
+        this.engineIds,
+        this.signal,
+      );
       this.attach((director) =>
         director.resume(
           this.record.input,
