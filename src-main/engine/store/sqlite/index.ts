@@ -1,5 +1,6 @@
 import type { StoragePort } from '../port';
 import { SqliteCheckpointStore } from './checkpoints';
+import { BackgroundCheckpointer } from './checkpointer';
 import { openDatabase, type OpenOptions } from './database';
 import { SqliteStreamStore } from './events';
 import { SqliteMessageStore } from './messages';
@@ -11,9 +12,17 @@ import { SqliteWorkflowStore } from './workflows';
 
 export type SqliteStorageOptions = OpenOptions;
 
-/** The embedded adapter: one better-sqlite3 connection, WAL, migrations applied on open. */
+/** The embedded adapter: one better-sqlite3 connection (plus a checkpointing one off the event loop), WAL, migrations applied on open. */
 export function createSqliteStorage(options: SqliteStorageOptions): StoragePort {
   const db = openDatabase(options);
+  const checkpointer =
+    options.path === ':memory:'
+      ? undefined
+      : new BackgroundCheckpointer(db, {
+          path: options.path,
+          synchronous: options.durability === 'full' ? 'FULL' : 'NORMAL',
+          nativeBinding: options.nativeBinding,
+        });
   return {
     kind: 'sqlite',
     messages: new SqliteMessageStore(db),
@@ -26,6 +35,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
     tokens: new SqliteTokenStore(db),
     audit: new SqliteAuditStore(db),
     async close() {
+      await checkpointer?.close();
       if (db.open) db.close();
     },
   };
