@@ -67,6 +67,10 @@ export class Dispatcher {
   private readonly subs = new Set<Subscription>();
   private readonly inflight = new Map<string, InFlight>();
   private readonly acks: GroupCommit<string, string>;
+  /** Handled deliveries waiting for this turn's acknowledgement commit (no promise per message). */
+  private autoAcks: InFlight[] = [];
+  private autoAcking: Promise<void> = Promise.resolve();
+  private autoAckTurn: Promise<void> | undefined;
   private readonly fails: GroupCommit<Failure, string>;
   private pumping = false;
   private again = false;
@@ -169,6 +173,8 @@ export class Dispatcher {
     if (this.stopped || this.subs.size === 0) return 0;
     if (this.pumping || this.backlog) {
       this.backlog = true;
+      // A claim in progress may already have looked past these rows: make the pump go round again.
+      if (this.pumping) this.again = true;
       return 0;
     }
     const now = this.options.now();
@@ -202,9 +208,9 @@ export class Dispatcher {
     return false;
   }
 
-  /** Coalesces wake-ups into one pump per turn. */
+  /** Coalesces wake-ups into one pump per turn; nothing to do while no backlog can exist. */
   kick(): void {
-    if (this.kickScheduled || this.stopped) return;
+    if (this.kickScheduled || this.stopped || !this.backlog) return;
     this.kickScheduled = true;
     setImmediate(() => {
       this.kickScheduled = false;
@@ -269,6 +275,7 @@ export class Dispatcher {
     while ([...this.subs].some((s) => s.running > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
+    await this.flushAutoAcks();
     await this.acks.flush();
     await this.fails.flush();
     this.subs.clear();
@@ -315,7 +322,7 @@ export class Dispatcher {
     try {
       do {
         this.again = false;
-        if (this.stopped || this.subs.size === 0) break;
+        if (this.stopped || this.subs.size === 0 || !this.backlog) break;
         const capacity = this.options.maxInFlight - this.inflight.size;
         if (capacity <= 0) break;
         const limit = Math.min(capacity, this.options.batchSize);
@@ -405,18 +412,36 @@ export class Dispatcher {
     }
   }
 
-  private async finishAck(entry: InFlight): Promise<void> {
-    const id = entry.record.id;
-    try {
-      await this.acks.submit([id]);
-      this.events.emit('message.acknowledged', { id });
-    } catch (error) {
-      // The lease will expire and the message will be delivered again: at-least-once.
-      console.error(`orchestration: acknowledging ${id} failed`, error);
-    } finally {
-      this.inflight.delete(id);
-      this.kick();
-    }
+  /** Resolves once the acknowledgement is committed (one promise per turn, not per message). */
+  private finishAck(entry: InFlight): Promise<void> {
+    this.autoAcks.push(entry);
+    return (this.autoAckTurn ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.autoAckTurn = undefined;
+        resolve(this.flushAutoAcks());
+      }),
+    ));
+  }
+
+  /** Commits the turn's acknowledgements in one transaction, then reports each. */
+  private flushAutoAcks(): Promise<void> {
+    const batch = this.autoAcks;
+    if (batch.length === 0) return this.autoAcking;
+    this.autoAcks = [];
+    this.autoAcking = this.autoAcking.then(async () => {
+      const ids = batch.map((e) => e.record.id);
+      try {
+        await this.store.acknowledge(ids, this.options.now());
+        for (const id of ids) this.events.emit('message.acknowledged', { id });
+      } catch (error) {
+        // The leases will expire and the messages will be delivered again: at-least-once.
+        console.error(`orchestration: acknowledging ${ids.length} messages failed`, error);
+      } finally {
+        for (const id of ids) this.inflight.delete(id);
+        this.kick();
+      }
+    });
+    return this.autoAcking;
   }
 
   private async finishFail(entry: InFlight): Promise<void> {

@@ -114,6 +114,9 @@ const RETRY_SET = `
 export class SqliteMessageStore implements MessageStore {
   private readonly claimCache = new Map<string, Statement>();
   private readonly s;
+  // Built once: better-sqlite3's transaction() wraps a function in four new ones per call.
+  private readonly insertAll;
+  private readonly ackAll;
 
   constructor(private readonly db: SqliteDb) {
     this.s = {
@@ -128,9 +131,10 @@ export class SqliteMessageStore implements MessageStore {
         `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
                 + (SELECT count(*) FROM messages WHERE state = 'leased') AS n`,
       ),
-      ack: db.prepare<[number, string], { id: string }>(
+      // No RETURNING: SQLite collects RETURNING rows in a temporary b-tree per statement run.
+      ack: db.prepare<[number, string]>(
         `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
-         WHERE id = ? AND state IN ('pending', 'leased') RETURNING id`,
+         WHERE id = ? AND state IN ('pending', 'leased')`,
       ),
       fail: db.prepare(
         `UPDATE messages SET ${RETRY_SET}, failure_reason = @reason WHERE id = @id AND state = 'leased'
@@ -171,58 +175,70 @@ export class SqliteMessageStore implements MessageStore {
           UNION ALL SELECT min(lease_until) FROM messages WHERE state = 'leased'
           UNION ALL SELECT min(expires_at) FROM messages WHERE state = 'pending' AND expires_at IS NOT NULL)`),
     };
+    this.insertAll = db.transaction((messages: readonly NewMessage[], maxQueueSize: number) =>
+      this.insertRows(messages, maxQueueSize),
+    );
+    this.ackAll = db.transaction((ids: readonly string[], now: number) => {
+      const done: string[] = [];
+      for (const id of ids) if (this.s.ack.run(now, id).changes === 1) done.push(id);
+      return done;
+    });
   }
 
   async insert(messages: readonly NewMessage[], maxQueueSize: number): Promise<InsertResult> {
-    const run = this.db.transaction(() => {
-      const out: InsertResult['records'] = [];
-      let added = 0;
-      for (const m of messages) {
-        const info = this.s.insert.run(
-          m.id,
-          m.type,
-          m.priority,
-          m.sender,
-          m.receiver,
-          m.receiverId,
-          m.timestamp,
-          m.content,
-          m.metadata,
-          m.tags ? JSON.stringify(m.tags) : null,
-          m.correlationId,
-          m.state,
-          m.maxRetries,
-          m.availableAt,
-          m.acknowledgedAt,
-          m.requiresResponse ? 1 : 0,
-          m.responseDeadline,
-          m.expiresAt,
-          m.attempts,
-          m.leaseUntil,
-          m.leaseOwner,
-          m.deliveredAt,
+    return { records: guard(() => this.insertAll.immediate(messages, maxQueueSize)) };
+  }
+
+  private insertRows(messages: readonly NewMessage[], maxQueueSize: number) {
+    const out: InsertResult['records'] = [];
+    let added = 0;
+    for (const m of messages) {
+      const info = this.s.insert.run(
+        m.id,
+        m.type,
+        m.priority,
+        m.sender,
+        m.receiver,
+        m.receiverId,
+        m.timestamp,
+        m.content,
+        m.metadata,
+        m.tags ? JSON.stringify(m.tags) : null,
+        m.correlationId,
+        m.state,
+        m.maxRetries,
+        m.availableAt,
+        m.acknowledgedAt,
+        m.requiresResponse ? 1 : 0,
+        m.responseDeadline,
+        m.expiresAt,
+        m.attempts,
+        m.leaseUntil,
+        m.leaseOwner,
+        m.deliveredAt,
+      );
+      if (info.changes === 1) {
+        added++;
+        // The new row is exactly what was inserted: the caller's object serves as the record.
+        const record = m as MessageRecord;
+        record.failureReason = null;
+        out.push({ record, duplicate: false });
+      } else {
+        out.push({ record: fromRow(this.s.get.get(m.id)!), duplicate: true });
+      }
+    }
+    if (added > 0) {
+      const size = this.s.queueSize.get()!.n;
+      if (size > maxQueueSize) {
+        throw new MessageBusError(
+          'QUEUE_FULL',
+          `The queue is full: ${size - added} messages are waiting or in flight and the limit is ` +
+            `${maxQueueSize}. Nothing was published; retry once consumers catch up, or raise maxQueueSize.`,
+          { details: { queueSize: size - added, maxQueueSize, rejected: added } },
         );
-        if (info.changes === 1) {
-          added++;
-          out.push({ record: { ...m, failureReason: null }, duplicate: false });
-        } else {
-          out.push({ record: fromRow(this.s.get.get(m.id)!), duplicate: true });
-        }
       }
-      if (added > 0) {
-        const size = this.s.queueSize.get()!.n;
-        if (size > maxQueueSize) {
-          throw new MessageBusError(
-            'QUEUE_FULL',
-            `The queue is full: ${size - added} messages are waiting or in flight and the limit is ` +
-              `${maxQueueSize}. Nothing was published; retry once consumers catch up, or raise maxQueueSize.`,
-            { details: { queueSize: size - added, maxQueueSize, rejected: added } },
-          );
-        }
-      }
-      return out;
-    });
-    return { records: guard(() => run.immediate()) };
+    }
+    return out;
   }
 
   async claim(request: ClaimRequest): Promise<MessageRecord[]> {
@@ -258,12 +274,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async acknowledge(ids: readonly string[], now: number): Promise<string[]> {
-    const run = this.db.transaction(() => {
-      const done: string[] = [];
-      for (const id of ids) if (this.s.ack.get(now, id)) done.push(id);
-      return done;
-    });
-    return guard(() => run.immediate());
+    return guard(() => this.ackAll.immediate(ids, now));
   }
 
   async fail(failures: readonly Failure[], policy: RetryPolicy, now: number): Promise<string[]> {
