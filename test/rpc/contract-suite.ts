@@ -460,6 +460,29 @@ export function describeContract(kind: TransportKind): void {
       }
     });
 
+    it('permissions: nothing waits until an agent asks; a missing request is INVALID_INPUT', async () => {
+      // The full ask/answer flow runs the real Claude Code binary (test/claude-code/permissions).
+      expect(await call('permissions.list', {})).toEqual([]);
+      expect(await call('permissions.list', { runId: 'no-such-run' })).toEqual([]);
+      expect(
+        await codeOf(call('permissions.answer', { requestId: 'missing', decision: 'allow' })),
+      ).toBe('INVALID_INPUT');
+      expect(
+        await codeOf(
+          call('permissions.answer', {
+            requestId: 'missing',
+            decision: 'maybe' as 'allow',
+          }),
+        ),
+      ).toBe('INVALID_INPUT');
+      const observer = await rig.connect({ role: 'observer' });
+      const asObserver = observer.call as (m: MethodName, p: unknown) => Promise<unknown>;
+      expect(await asObserver('permissions.list', {})).toEqual([]);
+      expect(
+        await codeOf(asObserver('permissions.answer', { requestId: 'x', decision: 'deny' })),
+      ).toBe('FORBIDDEN');
+    });
+
     it('observers may read but not write (FORBIDDEN)', async () => {
       const observer = await rig.connect({ role: 'observer' });
       expect((await observer.engine.info()).role).toBe('observer');
