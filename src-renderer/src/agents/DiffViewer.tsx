@@ -92,7 +92,7 @@ export function DiffViewer({
   const files = load.state === 'ok' ? load.files : [];
   const totals = diffTotals(files);
   return (
-    <section className="inspector-block changes" aria-label="Changes">
+    <section className="inspector-block dept-changes" aria-label="Changes">
       <h3>
         Changes{' '}
         {load.state === 'ok' && !discarded && (

@@ -72,6 +72,17 @@ export function Inspector({ sessionId }: { sessionId: string }) {
       )}
       {data.error && <p className="error-text">{data.error}</p>}
       {data.engineId && <PermissionRequests engineId={data.engineId} />}
+      {run && data.engineId && hasRepository && session.type === 'department' && (
+        <DiffViewer
+          key={`${run.id}:${data.engineId}`}
+          department={{ runId: run.id, sessionId: data.engineId }}
+          name={session.name}
+          reloadKey={`${status}:${run.status}`}
+        />
+      )}
+      {run && agents && session.type !== 'observer' && (
+        <UsagePanel run={run} sessions={sessions} sessionId={sessionId} />
+      )}
       {data.history.length > 0 && (
         <section className="inspector-block" aria-label="Status history">
           <h3>Status history</h3>
@@ -95,16 +106,6 @@ export function Inspector({ sessionId }: { sessionId: string }) {
             </div>
           ))}
         </section>
-      )}
-      {run && data.engineId && hasRepository && session.type === 'department' && (
-        <DiffViewer
-          department={{ runId: run.id, sessionId: data.engineId }}
-          name={session.name}
-          reloadKey={`${status}:${run.status}`}
-        />
-      )}
-      {run && agents && session.type !== 'observer' && (
-        <UsagePanel run={run} sessions={sessions} sessionId={sessionId} />
       )}
       <MessageList title="Inbox" messages={data.inbox} empty="No messages received yet." />
       <MessageList title="Outbox" messages={data.outbox} empty="No messages sent yet." />

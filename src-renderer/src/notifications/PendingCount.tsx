@@ -15,7 +15,7 @@ export function PendingCount() {
       title={error ?? `${oldest.sessionName} has waited longest; click to open it`}
       onClick={() => openRequest(oldest)}
     >
-      <span aria-hidden="true">✋</span> {n} waiting for you
+      {n} waiting
     </button>
   );
 }

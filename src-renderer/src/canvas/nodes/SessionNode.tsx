@@ -49,7 +49,7 @@ function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
       )}
       {needsYou > 0 && (
         <div className="session-node-needs" role="status" aria-label={`${session.name} needs you`}>
-          ✋ needs you{needsYou > 1 ? ` (${needsYou})` : ''}
+          needs you{needsYou > 1 ? ` (${needsYou})` : ''}
         </div>
       )}
       {failed && live?.error && <div className="session-node-error">⚠ {live.error}</div>}
