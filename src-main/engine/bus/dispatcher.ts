@@ -196,6 +196,19 @@ export class Dispatcher {
     return leased;
   }
 
+  /** Undoes leaseDirect when the insert failed (nothing was written). */
+  unleaseDirect(messages: NewMessage[]): void {
+    for (const m of messages) {
+      if (m.state !== 'leased' || m.leaseOwner !== this.options.owner) continue;
+      m.state = 'pending';
+      m.attempts = 0;
+      m.leaseUntil = null;
+      m.leaseOwner = null;
+      m.deliveredAt = null;
+    }
+    this.backlog = true;
+  }
+
   /** Routes messages that leaseDirect leased, once they are committed. */
   deliverDirect(committed: { record: MessageRecord; message: Message }[]): void {
     const subs = [...this.subs];

@@ -29,6 +29,17 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** One item; resolves with its own result. */
+  submitOne(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ items: [item], resolve: (r) => resolve(r[0]!), reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
   get size(): number {
     return this.pending.length;
   }

@@ -10,6 +10,7 @@ import {
   messageQuerySchema,
   publishSchema,
   type MessageQuery,
+  type ParsedPublish,
   type PublishInput,
   type SubscriptionFilter,
 } from '../../../src-shared/schemas';
@@ -19,11 +20,18 @@ import type { TypedEmitter } from '../events';
 import { newId } from '../ids';
 import type { EngineEvents } from '../engine-events';
 import type { SessionRegistry } from '../sessions';
-import type { MessageMatch, MessageStore, NewMessage } from '../store/port';
+import type {
+  InsertResult,
+  MessageMatch,
+  MessageRecord,
+  MessageStore,
+  NewMessage,
+} from '../store/port';
 import { Dispatcher, type MessageHandler, type SubscribeOptions } from './dispatcher';
 import { toMatch } from './filters';
 import { GroupCommit, type GroupResult } from './group-commit';
 import { toMessage } from './message-view';
+import { parsePublishFast } from './publish-input';
 
 export type { MessageHandler, SubscribeOptions };
 
@@ -70,13 +78,11 @@ interface Prepared {
   metadata: MessageMetadata;
 }
 
-interface Row {
-  message: Message;
-  duplicate: boolean;
-}
+type Resolved = { id: string; type?: SessionType } | undefined;
 
 export class MessageBus {
-  private readonly publishes: GroupCommit<Prepared, Row>;
+  private readonly publishes: GroupCommit<Prepared, Message>;
+  private readonly allowed = new Map<string, readonly MessageType[]>();
   private readonly dispatcher: Dispatcher;
   private readonly waiters = new Map<string, Waiter>();
   private accepting = true;
@@ -104,9 +110,16 @@ export class MessageBus {
   }
 
   /** Resolves once the message is committed to the database. A repeated `id` returns the stored message. */
-  async publish(input: PublishInput): Promise<Message> {
-    const [message] = await this.publishBatch([input]);
-    return message!;
+  publish(input: PublishInput): Promise<Message> {
+    try {
+      this.assertOpen();
+      const prepared = this.prepare(input, -1);
+      return prepared instanceof Promise
+        ? prepared.then((p) => this.publishes.submitOne(p))
+        : this.publishes.submitOne(prepared);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** All or nothing: every message is validated first, then all commit together. */
@@ -131,23 +144,7 @@ export class MessageBus {
     const prepared = await Promise.all(
       inputs.map((input, i) => this.prepare(input, inputs.length > 1 ? i : -1)),
     );
-    const results = await this.publishes.submit(prepared);
-    const out = results.map((r) => r.message);
-    for (let i = 0; i < out.length; i++) {
-      const message = out[i]!;
-      if (results[i]!.duplicate) continue;
-      this.events.emit('message.published', message);
-      const waiter = message.metadata.correlationId
-        ? this.waiters.get(message.metadata.correlationId)
-        : undefined;
-      if (waiter && message.state === 'acknowledged') {
-        this.waiters.delete(message.metadata.correlationId!);
-        clearTimeout(waiter.timer);
-        waiter.resolve(message);
-      }
-    }
-    this.dispatcher.kick();
-    return out;
+    return this.publishes.submit(prepared);
   }
 
   /**
@@ -341,14 +338,30 @@ export class MessageBus {
     return { ...match, ...(senders && { senders }), ...(receivers && { receivers }) };
   }
 
-  private async prepare(input: PublishInput, index: number) {
-    const where = index >= 0 ? ` [${index}]` : '';
-    const p = validate(publishSchema, input, `message${where}`, {
-      codes: { type: 'INVALID_MESSAGE', content: 'INVALID_MESSAGE' },
-    });
+  /** Validates and resolves addresses; synchronous while both sessions are in memory. */
+  private prepare(input: PublishInput, index: number): Prepared | Promise<Prepared> {
+    const p =
+      parsePublishFast(input) ??
+      validate(publishSchema, input, `message${index >= 0 ? ` [${index}]` : ''}`, {
+        codes: { type: 'INVALID_MESSAGE', content: 'INVALID_MESSAGE' },
+      });
+    const content = this.serialise(p.content);
+    const sender = this.resolveSender(p.sender, p.type);
+    const receiver = p.receiver ? this.sessions.knownType(p.receiver) : undefined;
+    if (sender instanceof Promise || (p.receiver && !receiver)) {
+      return (async () => {
+        const s = await sender;
+        const r = p.receiver ? await this.sessions.typeOf(p.receiver) : undefined;
+        return this.build(p, content, s, r);
+      })();
+    }
+    return this.build(p, content, sender, receiver);
+  }
+
+  private serialise(value: unknown): string {
     let content: string | undefined;
     try {
-      content = JSON.stringify(p.content ?? null);
+      content = JSON.stringify(value ?? null);
     } catch (cause) {
       throw new ValidationError(
         'INVALID_FORMAT',
@@ -383,8 +396,15 @@ export class MessageBus {
         },
       );
     }
-    const sender = await this.resolveSender(p.sender, p.type);
-    const receiver = p.receiver ? await this.sessions.typeOf(p.receiver) : undefined;
+    return content;
+  }
+
+  private build(
+    p: ParsedPublish,
+    content: string,
+    sender: { id: string; type?: SessionType },
+    receiver: Resolved,
+  ): Prepared {
     if (sender.type) this.checkDirection(p.type, sender.type, receiver?.type, p.receiver ?? null);
     const metadata = p.metadata ?? {};
     const now = this.options.now();
@@ -418,10 +438,10 @@ export class MessageBus {
     return { record, content: p.content ?? null, metadata };
   }
 
-  private async resolveSender(
+  private resolveSender(
     sender: string,
     type: MessageType,
-  ): Promise<{ id: string; type?: SessionType }> {
+  ): { id: string; type?: SessionType } | Promise<{ id: string; type?: SessionType }> {
     if (sender === SYSTEM_SENDER) {
       if (!SYSTEM.includes(type)) {
         throw new ValidationError(
@@ -441,16 +461,19 @@ export class MessageBus {
         type,
       );
     }
-    const found = await this.sessions.typeOf(sender);
-    if (!found) {
-      throw new ValidationError(
-        'INVALID_INPUT',
-        `sender "${sender}" is not a session. Create the session first (sessions.create) and send with its id or name.`,
-        'sender',
-        sender,
-      );
-    }
-    return found;
+    const known = this.sessions.knownType(sender);
+    if (known) return known;
+    return this.sessions.typeOf(sender).then((found) => {
+      if (!found) {
+        throw new ValidationError(
+          'INVALID_INPUT',
+          `sender "${sender}" is not a session. Create the session first (sessions.create) and send with its id or name.`,
+          'sender',
+          sender,
+        );
+      }
+      return found;
+    });
   }
 
   private checkDirection(
@@ -459,7 +482,9 @@ export class MessageBus {
     to: SessionType | undefined,
     receiver: string | null,
   ) {
-    const allowed = allowedTypes(from, to);
+    const key = `${from}>${to ?? ''}`;
+    let allowed = this.allowed.get(key);
+    if (!allowed) this.allowed.set(key, (allowed = allowedTypes(from, to)));
     if (allowed.includes(type)) return;
     const target = to ? `a ${to}` : receiver ? `"${receiver}"` : 'a broadcast';
     throw new ValidationError(
@@ -473,33 +498,50 @@ export class MessageBus {
     );
   }
 
-  private async commit(groups: Prepared[][]): Promise<GroupResult<Row>[]> {
-    const insert = async (items: Prepared[]): Promise<Row[]> => {
-      const direct = this.dispatcher.leaseDirect(items.map((p) => p.record));
-      const { records } = await this.store.insert(
-        items.map((p) => p.record),
-        this.options.maxQueueSize,
-      );
-      const rows = records.map(({ record, duplicate }, i) => ({
-        duplicate,
-        record,
-        message: duplicate ? toMessage(record) : toMessage(record, items[i]!),
-      }));
-      if (direct > 0) {
-        this.dispatcher.deliverDirect(
-          rows.filter((r) => !r.duplicate && r.record.leaseOwner === this.options.owner),
-        );
+  /**
+   * Commits the turn's publishes in one transaction. Afterwards, in order: `message.published`
+   * for each new message, waiting requests answered, then direct hand-over to subscribers.
+   */
+  private async commit(groups: Prepared[][]): Promise<GroupResult<Message>[]> {
+    const insert = async (items: Prepared[]): Promise<Message[]> => {
+      const records = items.map((p) => p.record);
+      const direct = this.dispatcher.leaseDirect(records);
+      let stored: InsertResult;
+      try {
+        stored = await this.store.insert(records, this.options.maxQueueSize);
+      } catch (error) {
+        // Nothing was written: whatever was leased in memory goes back to waiting.
+        if (direct > 0) this.dispatcher.unleaseDirect(records);
+        throw error;
       }
-      return rows;
+      const messages: Message[] = new Array(items.length);
+      const handOver: { record: MessageRecord; message: Message }[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const { record, duplicate } = stored.records[i]!;
+        if (duplicate) {
+          messages[i] = toMessage(record);
+          continue;
+        }
+        const message = toMessage(record, items[i]!);
+        messages[i] = message;
+        this.events.emit('message.published', message);
+        if (this.waiters.size > 0) this.answer(message);
+        if (direct > 0 && record.state === 'leased' && record.leaseOwner === this.options.owner) {
+          handOver.push({ record, message });
+        }
+      }
+      if (handOver.length > 0) this.dispatcher.deliverDirect(handOver);
+      this.dispatcher.kick();
+      return messages;
     };
     try {
-      const rows = await insert(groups.flat());
+      const messages = await insert(groups.flat());
       let at = 0;
-      return groups.map((g) => rows.slice(at, (at += g.length)));
+      return groups.map((g) => messages.slice(at, (at += g.length)));
     } catch (error) {
       if (groups.length === 1) throw error;
       // One group may overflow the queue; commit the others on their own so only it fails.
-      const out: GroupResult<Row>[] = [];
+      const out: GroupResult<Message>[] = [];
       for (const group of groups) {
         try {
           out.push(await insert(group));
@@ -508,6 +550,17 @@ export class MessageBus {
         }
       }
       return out;
+    }
+  }
+
+  /** A published response consumed on arrival resolves the request waiting for it. */
+  private answer(message: Message): void {
+    const correlationId = message.metadata.correlationId;
+    const waiter = correlationId ? this.waiters.get(correlationId) : undefined;
+    if (waiter && message.state === 'acknowledged') {
+      this.waiters.delete(correlationId!);
+      clearTimeout(waiter.timer);
+      waiter.resolve(message);
     }
   }
 }
