@@ -95,6 +95,13 @@ export class SessionRegistry {
     return session;
   }
 
+  /** typeOf from memory only, without a promise (the bus's publish path); undefined when not cached. */
+  knownType(idOrName: string): { id: string; type: SessionType } | undefined {
+    const id = this.nameCache.get(idOrName) ?? idOrName;
+    const type = this.typeCache.get(id);
+    return type && { id, type };
+  }
+
   /** The type of a session by id or name, from memory when known. */
   async typeOf(idOrName: string): Promise<{ id: string; type: SessionType } | undefined> {
     const id = this.nameCache.get(idOrName) ?? idOrName;
