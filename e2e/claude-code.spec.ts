@@ -177,6 +177,16 @@ test('a department waits for allow/deny from the inspector; its diff merges, a c
   await expect(node(page, 'Writer')).toContainText('claude-code');
 
   // Settings are checked at the field: a bad value is refused with the reason there.
+  await page.locator('.react-flow__pane').click({ position: { x: 60, y: 60 } });
+  await expect(page.getByLabel('Repository path')).toHaveValue(fx.repo);
+  const base = page.getByLabel('Base branch');
+  await base.fill('my branch');
+  await base.press('Enter');
+  await expect(page.getByRole('alert').filter({ hasText: 'cannot contain spaces' })).toBeVisible();
+  await base.fill('main');
+  await base.press('Enter');
+  await expect(base).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('status', { name: 'Save state: saved' })).toBeVisible();
   await node(page, 'Writer').click();
   const turns = page.getByLabel('Max turns');
   await turns.fill('0');
