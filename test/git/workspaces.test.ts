@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrchestrationError } from '../../src-shared/errors';
 import { createRunWorkspaces, type RunWorkspaces } from '../../src-main/engine/workspaces';
+import { runFolder } from '../../src-main/engine/workspaces/layout';
 import { git, makeRepo, worktreePaths, write, type Fixture } from './repo-fixture';
 
 const DEPARTMENTS = [
@@ -96,6 +97,58 @@ describe('prepare', () => {
     expect(map.get('dep-a')?.baseCommit).toBe(git(fx.repo, 'rev-parse', 'main'));
     expect(warnings.join('\n')).toMatch(/Could not fetch main from origin/);
     expect(ws.commands('run-1').some((c) => c.args[0] === 'fetch' && c.exitCode !== 0)).toBe(true);
+  });
+});
+
+describe('prepare: remotes and failures', () => {
+  it('starts from the remote tip after fetching a base branch that tracks one', async () => {
+    const remote = join(fx.dir, 'remote.git');
+    git(fx.dir, 'clone', '--quiet', '--bare', fx.repo, remote);
+    git(fx.repo, 'remote', 'add', 'origin', remote);
+    git(fx.repo, 'fetch', '--quiet', 'origin');
+    git(fx.repo, 'branch', '--quiet', '--set-upstream-to=origin/main', 'main');
+    const other = join(fx.dir, 'other');
+    git(fx.dir, 'clone', '--quiet', remote, other);
+    write(other, 'upstream.txt', 'from a colleague\n');
+    git(other, 'add', '-A');
+    git(
+      other,
+      '-c',
+      'user.name=C',
+      '-c',
+      'user.email=c@example.com',
+      'commit',
+      '--quiet',
+      '-m',
+      'up',
+    );
+    git(other, 'push', '--quiet', 'origin', 'main');
+    const tip = git(other, 'rev-parse', 'HEAD');
+
+    const map = await ws.prepare('run-1', settings(), [DEPARTMENTS[0]!]);
+    expect(warnings).toEqual([]);
+    expect(map.get('dep-a')?.baseCommit).toBe(tip);
+    expect(readFileSync(join(map.get('dep-a')!.path, 'upstream.txt'), 'utf8')).toBe(
+      'from a colleague\n',
+    );
+    // The person's own branch was not moved by the fetch.
+    expect(git(fx.repo, 'rev-parse', 'main')).not.toBe(tip);
+    const fetch = ws.commands('run-1').find((c) => c.args[0] === 'fetch');
+    expect(fetch).toMatchObject({
+      exitCode: 0,
+      args: ['fetch', '--quiet', '--no-tags', '--', 'origin', 'refs/heads/main'],
+    });
+  });
+
+  it('all or nothing: one worktree that cannot be made leaves no worktree and no branch behind', async () => {
+    const blocked = join(runFolder(realpathSync(fx.repo), 'run-1', fx.worktreeRoot), 'docs');
+    write(blocked, 'in-the-way.txt', 'x');
+    const error = await errorOf(ws.prepare('run-1', settings(), DEPARTMENTS));
+    expect(error.code).toBe('INTERNAL_ERROR');
+    expect(error.details.stderr).toMatch(/already exists/);
+    expect(worktreePaths(fx.repo)).toEqual([realpathSync(fx.repo)]);
+    expect(git(fx.repo, 'branch', '--list', 'orchestration/*')).toBe('');
+    expect(ws.get('run-1', 'dep-a')).toBeUndefined();
   });
 });
 

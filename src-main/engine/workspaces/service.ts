@@ -3,6 +3,7 @@
  * repository; merges computed with `merge-tree` so a conflict never touches the target branch.
  */
 import { existsSync, rmSync, rmdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,13 @@ class WorktreeService implements RunWorkspaces {
   private readonly identityEnv: Record<string, string>;
   /** One merge at a time per target branch: the second computes against the first's result. */
   private readonly mergeLocks = new Map<string, Promise<unknown>>();
+  /**
+   * Per repository, one worktree bookkeeping command at a time (add, prune, list, branch -D,
+   * checkout -B): git reads every entry of .git/worktrees for these, and a parallel `worktree add`
+   * caught halfway fails them ("failed to read .git/worktrees/<x>/commondir"). Checking files out,
+   * the slow part, runs outside the lock, in parallel.
+   */
+  private readonly adminLocks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: RunWorkspacesOptions) {
     this.log = new GitCommandLog(options.commandsPerRun);
@@ -127,30 +135,44 @@ class WorktreeService implements RunWorkspaces {
             sessions: {},
           };
     const slugs = sessionSlugs(sessions);
-    const created: string[] = [];
-    try {
-      await Promise.all(
-        sessions.map(async (s) => {
-          requireId(s.id, 'session id');
-          const known = run.sessions[s.id];
-          if (known?.state === 'active' && existsSync(known.path)) return;
-          if (run.mode === 'none') {
-            run.sessions[s.id] = { name: s.name, path: root, branch: null, state: 'active' };
-            return;
-          }
-          const slug = slugs.get(s.id)!;
-          const branch = known?.branch ?? branchName(runId, slug);
-          const path = known?.path ?? join(run.runDir!, slug);
-          await this.addWorktree(run, s.id, branch, path, run.baseCommit, signal);
-          created.push(s.id);
-          run.sessions[s.id] = { name: s.name, path, branch, state: 'active' };
+    for (const s of sessions) requireId(s.id, 'session id');
+    const plan: Array<{ id: string; name: string; path: string; branch: string | null }> = [];
+    for (const s of sessions) {
+      const known = run.sessions[s.id];
+      if (known?.state === 'active' && existsSync(known.path)) continue;
+      const slug = slugs.get(s.id)!;
+      plan.push(
+        run.mode === 'none'
+          ? { id: s.id, name: s.name, path: root, branch: null }
+          : {
+              id: s.id,
+              name: s.name,
+              path: known?.path ?? join(run.runDir!, slug),
+              branch: known?.branch ?? branchName(runId, slug),
+            },
+      );
+    }
+    const added = await Promise.allSettled(
+      plan.map((p) =>
+        p.branch ? this.addWorktree(run, p.id, p.branch, p.path, run.baseCommit, signal) : null,
+      ),
+    );
+    const failure = added.find((r) => r.status === 'rejected');
+    if (failure) {
+      // All or nothing, and only once every git has finished: a half-prepared run would leave
+      // departments without a workspace and worktrees nobody tracks.
+      // A branch still at the base commit holds no work: removing it loses nothing.
+      await Promise.allSettled(
+        plan.map(async (p) => {
+          if (!p.branch) return;
+          const tip = await revParse(`refs/heads/${p.branch}`, root, record);
+          await this.dropWorktree(run, p.id, p.path, p.branch, tip === run.baseCommit);
         }),
       );
-    } catch (error) {
-      // All or nothing: a half-prepared run would leave departments without a workspace.
-      await Promise.allSettled(created.map((id) => this.removeWorktree(run, id, true)));
-      for (const id of created) delete run.sessions[id];
-      throw error;
+      throw failure.reason;
+    }
+    for (const p of plan) {
+      run.sessions[p.id] = { name: p.name, path: p.path, branch: p.branch, state: 'active' };
     }
     this.runs.set(runId, run);
     this.manifests.save(run);
@@ -295,7 +317,8 @@ class WorktreeService implements RunWorkspaces {
     record: (e: GitCommandRecord) => void,
   ): Promise<void> {
     const ref = `refs/heads/${into}`;
-    const checkout = (await listWorktrees(run.repoRoot, record)).find((w) => w.branch === ref);
+    const worktrees = await this.serial(run.repoRoot, () => listWorktrees(run.repoRoot, record));
+    const checkout = worktrees.find((w) => w.branch === ref);
     if (checkout) {
       if (await hasTrackedChanges(checkout.path, record)) {
         throw new ValidationError(
@@ -433,7 +456,8 @@ class WorktreeService implements RunWorkspaces {
       );
     }
     const known = run.sessions[sessionId];
-    const registered = (await listWorktrees(root, record)).some((w) => w.path === want.path);
+    const worktrees = await this.serial(root, () => listWorktrees(root, record));
+    const registered = worktrees.some((w) => w.path === want.path);
     let side: string | null = null;
     const takenNames = await this.branchNames(root, record);
     const sideName = () => savedBranchName(want.branch, at, (n) => takenNames.has(n));
@@ -448,20 +472,24 @@ class WorktreeService implements RunWorkspaces {
       }
       await runGit(['reset', '--hard', '--quiet', want.commit], { cwd: want.path, record });
       await runGit(['clean', '-fd', '--quiet'], { cwd: want.path, record });
-      await runGit(['checkout', '--quiet', '-B', want.branch, want.commit], {
-        cwd: want.path,
-        record,
-      });
+      await this.serial(root, () =>
+        runGit(['checkout', '--quiet', '-B', want.branch, want.commit], {
+          cwd: want.path,
+          record,
+        }),
+      );
     } else {
       const tip = await revParse(`refs/heads/${want.branch}`, root, record);
       if (tip && tip !== want.commit && !(await isAncestor(tip, want.commit, root, record))) {
         side = sideName();
         await runGit(['branch', '--no-track', side, tip], { cwd: root, record });
       }
-      await runGit(['worktree', 'prune'], { cwd: root, record });
-      await runGit(['worktree', 'add', '--quiet', '-B', want.branch, want.path, want.commit], {
-        cwd: root,
-        record,
+      await this.serial(root, async () => {
+        await runGit(['worktree', 'prune'], { cwd: root, record });
+        await runGit(['worktree', 'add', '--quiet', '-B', want.branch, want.path, want.commit], {
+          cwd: root,
+          record,
+        });
       });
     }
     run.sessions[sessionId] = {
@@ -547,7 +575,11 @@ class WorktreeService implements RunWorkspaces {
       });
       return localBase;
     }
-    const upstream = await revParse(`refs/heads/${baseBranch}@{upstream}`, root, record);
+    const tracked = await runGit(
+      ['rev-parse', '--verify', '--quiet', `${baseBranch}@{upstream}^{commit}`],
+      { cwd: root, record, okCodes: [1, 128] },
+    );
+    const upstream = tracked.exitCode === 0 ? tracked.stdout.trim() : null;
     // Start from the remote's tip only when it contains the local branch (no local work skipped).
     if (
       upstream &&
@@ -568,11 +600,13 @@ class WorktreeService implements RunWorkspaces {
     signal?: AbortSignal,
   ): Promise<void> {
     const record = this.recorder(run.runId, sessionId);
-    const exists = await revParse(`refs/heads/${branch}`, run.repoRoot, record);
+    const root = run.repoRoot;
+    const exists = await revParse(`refs/heads/${branch}`, root, record);
     const args = exists
-      ? ['worktree', 'add', '--quiet', path, branch]
-      : ['worktree', 'add', '--quiet', '-b', branch, path, start];
-    await runGit(args, { cwd: run.repoRoot, record, signal });
+      ? ['worktree', 'add', '--quiet', '--no-checkout', path, branch]
+      : ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, path, start];
+    await this.serial(root, () => runGit(args, { cwd: root, record, signal }));
+    await runGit(['reset', '--hard', '--quiet'], { cwd: path, record, signal });
   }
 
   private async removeWorktree(
@@ -582,17 +616,41 @@ class WorktreeService implements RunWorkspaces {
   ): Promise<void> {
     const s = run.sessions[sessionId];
     if (!s?.branch) return;
+    await this.dropWorktree(run, sessionId, s.path, s.branch, deleteBranch);
+  }
+
+  /**
+   * The worktree folder gone (registered or half-made) and, when asked, its branch. The files go
+   * first, in parallel with other removals; then `worktree prune` drops the bookkeeping.
+   */
+  private async dropWorktree(
+    run: RunRecord,
+    sessionId: string,
+    path: string,
+    branch: string,
+    deleteBranch: boolean,
+  ): Promise<void> {
     const record = this.recorder(run.runId, sessionId);
-    const registered = (await listWorktrees(run.repoRoot, record)).some((w) => w.path === s.path);
-    if (registered) {
-      await runGit(['worktree', 'remove', '--force', s.path], { cwd: run.repoRoot, record });
-    } else {
-      rmSync(s.path, { recursive: true, force: true });
-      await runGit(['worktree', 'prune'], { cwd: run.repoRoot, record });
-    }
-    if (deleteBranch && (await revParse(`refs/heads/${s.branch}`, run.repoRoot, record))) {
-      await runGit(['branch', '-D', '--quiet', s.branch], { cwd: run.repoRoot, record });
-    }
+    const root = run.repoRoot;
+    await rm(path, { recursive: true, force: true, maxRetries: 3 });
+    await this.serial(root, async () => {
+      await runGit(['worktree', 'prune'], { cwd: root, record });
+      if (deleteBranch && (await revParse(`refs/heads/${branch}`, root, record))) {
+        await runGit(['branch', '-D', '--quiet', branch], { cwd: root, record });
+      }
+    });
+  }
+
+  private serial<T>(root: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.adminLocks.get(root) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.adminLocks.set(root, next);
+    void next
+      .finally(() => {
+        if (this.adminLocks.get(root) === next) this.adminLocks.delete(root);
+      })
+      .catch(() => undefined);
+    return next;
   }
 
   private view(run: RunRecord, sessionId: string): SessionWorkspace | undefined {
