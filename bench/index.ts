@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   runs: async () => (await import('./runs')).benchRuns,
   checkpoints: async () => (await import('./checkpoints')).benchCheckpoints,
   security: async () => (await import('./security')).benchSecurity,
+  worktrees: async () => (await import('./worktrees')).benchWorktrees,
 };
 
 const wanted = process.argv.slice(2);
