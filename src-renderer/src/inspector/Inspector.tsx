@@ -10,6 +10,7 @@ import { clockTime } from '../app/format';
 import { DiffViewer } from '../agents/DiffViewer';
 import { UsagePanel } from '../agents/UsagePanel';
 import { PermissionRequests } from '../notifications/PermissionRequests';
+import { usePermissions } from '../notifications/store';
 
 const time = clockTime;
 
@@ -18,6 +19,7 @@ export function Inspector({ sessionId }: { sessionId: string }) {
   const sessions = useEditor((s) => docOf(s).sessions);
   const hasRepository = useEditor((s) => docOf(s).repository !== undefined);
   const live = useLive((s) => s.nodes[sessionId]);
+  const needsYou = usePermissions((s) => s.byNode[sessionId] ?? 0) > 0;
   const run = useLive((s) => s.runs.find((r) => r.sessions[sessionId]));
   const logs = useLive((s) => s.logs);
   const [data, refresh] = useSessionData(sessionId);
@@ -38,6 +40,7 @@ export function Inspector({ sessionId }: { sessionId: string }) {
         <dt>Status</dt>
         <dd>
           <span className={`badge status-${status}`}>{status}</span>
+          {needsYou && <span className="badge warn">waiting for you</span>}
         </dd>
         <dt>Runner</dt>
         <dd>{session.runner?.kind ?? 'none'}</dd>
