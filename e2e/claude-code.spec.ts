@@ -217,6 +217,8 @@ test('a department waits for allow/deny from the inspector; its diff merges, a c
   await waiting
     .getByRole('textbox', { name: 'Answer' })
     .fill('Not now: the build folder is needed.');
+  // With notifications no longer allowed, the next request comes as a toast in the app.
+  await context.clearPermissions();
   await waiting.getByRole('button', { name: 'Deny' }).click();
 
   // Denied: the agent was told why, and asks for the Write next; this one is allowed.
@@ -224,7 +226,13 @@ test('a department waits for allow/deny from the inspector; its diff merges, a c
   expect(
     lb.requests.some((r) => JSON.stringify(r.body).includes('Not now: the build folder')),
   ).toBe(true);
+  const toast = page.getByRole('region', { name: 'Notifications' }).getByRole('alert');
+  await expect(toast).toContainText('Writer asks to use Write');
+  expect(
+    await page.evaluate(() => (window as unknown as { __notified: string[] }).__notified),
+  ).toEqual(['Writer asks to use Bash']);
   await waiting.getByRole('button', { name: 'Allow' }).click();
+  await expect(toast).toHaveCount(0);
   await expect(page.getByRole('status', { name: 'Run completed' })).toBeVisible({
     timeout: 60_000,
   });
