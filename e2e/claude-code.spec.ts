@@ -197,6 +197,7 @@ test('a department waits for allow/deny from the inspector; its diff merges, a c
   await turns.press('Enter');
   await expect(turns).not.toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByLabel('Permission mode')).toHaveValue('default');
+  await page.screenshot({ path: `${ARTIFACTS}/cc-properties.png` });
 
   await page.getByRole('button', { name: 'Run', exact: true }).click();
 
@@ -288,6 +289,8 @@ test('a department waits for allow/deny from the inspector; its diff merges, a c
   await expect(usage.getByRole('row', { name: /^Writer: [1-9][\d,]* tokens/ })).toBeVisible();
   await expect(usage.getByRole('row', { name: /^Editor: [1-9][\d,]* tokens/ })).toBeVisible();
   await expect(usage.getByRole('row', { name: /^Run total: [1-9][\d,]* tokens/ })).toBeVisible();
+  await usage.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${ARTIFACTS}/cc-usage.png` });
 
   expect(problems).toEqual([]);
 });
