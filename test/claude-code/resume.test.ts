@@ -47,7 +47,7 @@ describe('claude-code resume by the stored agent session id', () => {
     expect((await engine.runs.get(run.id))!.status).toBe('interrupted');
     await engine.runs.resume(run.id);
     const done = await engine.runs.wait(run.id, 60_000);
-    expect(done.error).toBeNull();
+    expect(done.error ?? '').toBe('');
     expect(done.status).toBe('completed');
 
     // The resumed conversation: the first request after the restart carries the earlier turns.
@@ -77,7 +77,7 @@ describe('claude-code resume by the stored agent session id', () => {
     const engine = await t.reopen();
     await engine.runs.resume(run.id);
     const done = await engine.runs.wait(run.id, 60_000);
-    expect(done.error).toBeNull();
+    expect(done.error ?? '').toBe('');
     expect(done.status).toBe('completed');
     const fresh = requestsOf(lb, 'alpha')[2]!.body as { messages: unknown[] };
     // One user message, no earlier tool call: a new conversation.
