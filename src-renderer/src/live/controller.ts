@@ -61,20 +61,14 @@ function schedule(): void {
 const LIST_INTERVAL_MS = 200;
 let listsPublishedAt = -Infinity;
 
-/** When the last frame was flushed: a late frame refreshes proportionally more counts. */
-let flushedAt = -Infinity;
-const FRAME_MS = 1000 / 60;
-
 function flushFrame(): void {
   frame = 0;
   const t = now();
-  const frames = Math.min(60, Math.max(1, Math.floor((t - flushedAt) / FRAME_MS)));
-  flushedAt = t;
   const live = useLive.getState();
-  const flows = flow.flush(live.flows, t, frames);
+  const flows = flow.flush(live.flows, t);
   const patch: Partial<typeof live> = {};
   if (flows !== live.flows) patch.flows = flows;
-  let budget = MAX_UPDATES_PER_FRAME * frames;
+  let budget = MAX_UPDATES_PER_FRAME;
   for (const id of countedNodes) {
     if (budget-- <= 0) break;
     countedNodes.delete(id);

@@ -176,18 +176,14 @@ export class FlowBuffer {
     return false;
   }
 
-  /**
-   * Applies everything buffered since the last flush; returns `state` itself if nothing changed.
-   * `frames`: how many frames' worth of time this flush stands for (a late frame may refresh
-   * that many times `maxUpdatesPerFrame` labels, so counts keep up when frames are slow).
-   */
-  flush(state: FlowState, now: number, frames = 1): FlowState {
+  /** Applies everything buffered since the last flush; returns `state` itself if nothing changed. */
+  flush(state: FlowState, now: number): FlowState {
     let next: Record<string, EdgeFlow> | null = null;
     const put = (id: string, flow: EdgeFlow) => {
       next ??= { ...state };
       next[id] = flow;
     };
-    let budget = this.maxUpdatesPerFrame * frames;
+    let budget = this.maxUpdatesPerFrame;
     // Edges waiting longest first: pending keeps insertion order, and a published edge leaves it.
     const ids = new Set<string>([...this.pending.keys(), ...Object.keys(state)]);
     for (const id of ids) {
