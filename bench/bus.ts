@@ -2,6 +2,9 @@
  * Bus end to end: publish → committed → delivered to a subscriber → acknowledgement committed.
  * Compared in the same run with plainjob (an SQLite job queue) doing the same work and with raw
  * better-sqlite3 batched insert + claim + ack, all on WAL + synchronous=NORMAL files.
+ * Checkpoints differ by design, not by setting: the engine checkpoints its WAL from a worker
+ * thread (store/sqlite/checkpointer.ts); plainjob and the raw loop keep SQLite's automatic
+ * checkpoint on their single connection, as a plain better-sqlite3 program does.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
