@@ -40,6 +40,23 @@ export type StreamEventBody =
       reason: string | null;
     }
   | { kind: 'run.status'; runId: string; status: RunStatus; error: string | null }
+  /** A Claude Code agent waits for a person (permissions.list / permissions.answer). */
+  | {
+      kind: 'permission.requested';
+      requestId: string;
+      runId: string | null;
+      sessionId: string;
+      request: 'tool' | 'question';
+      toolName: string | null;
+      question: string | null;
+    }
+  | {
+      kind: 'permission.resolved';
+      requestId: string;
+      runId: string | null;
+      sessionId: string;
+      outcome: 'allowed' | 'denied' | 'withdrawn';
+    }
   | {
       kind: 'runner.log';
       sessionId: string;

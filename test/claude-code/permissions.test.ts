@@ -80,6 +80,19 @@ describe('claude-code permission requests wait for a person', () => {
         'requested Write',
         `resolved ${decision === 'allow' ? 'allowed' : 'denied'}`,
       ]);
+      // Clients see it live on the event stream.
+      await waitFor(
+        async () =>
+          (await t.engine.stream.since(0, 5_000)).some(
+            (e) => e.kind === 'permission.resolved' && e.requestId === request.requestId,
+          ),
+        'the stream events',
+      );
+      const streamed = (await t.engine.stream.since(0, 5_000)).filter(
+        (e) => e.kind === 'permission.requested' || e.kind === 'permission.resolved',
+      );
+      expect(streamed.map((e) => e.kind)).toEqual(['permission.requested', 'permission.resolved']);
+      expect(streamed[0]).toMatchObject({ requestId: request.requestId, toolName: 'Write' });
       if (decision === 'deny') {
         const last = lb.requests.at(-1)!.body as { messages: Array<{ content: unknown }> };
         expect(JSON.stringify(last.messages.at(-1))).toContain('not now');

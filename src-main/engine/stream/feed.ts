@@ -81,6 +81,26 @@ export function feedStream(events: TypedEmitter<EngineEvents>, stream: EventStre
       stream.push({ kind: 'run.status', runId: run.id, status: run.status, error: run.error }),
     ),
     events.on('runner.log', (log) => stream.push({ kind: 'runner.log', ...log })),
+    events.on('permission.requested', (r) =>
+      stream.push({
+        kind: 'permission.requested',
+        requestId: r.requestId,
+        runId: r.runId,
+        sessionId: r.sessionId,
+        request: r.kind,
+        toolName: r.toolName,
+        question: r.question,
+      }),
+    ),
+    events.on('permission.resolved', (r) =>
+      stream.push({
+        kind: 'permission.resolved',
+        requestId: r.requestId,
+        runId: r.runId,
+        sessionId: r.sessionId,
+        outcome: r.outcome,
+      }),
+    ),
   ];
   return () => offs.forEach((off) => off());
 }
