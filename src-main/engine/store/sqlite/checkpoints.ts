@@ -64,6 +64,11 @@ interface RawStatement {
 type Table = 'sessions' | 'workflows' | 'runs' | 'messages';
 const TABLES: readonly Table[] = ['sessions', 'workflows', 'runs', 'messages'];
 
+function sameRow(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class SqliteCheckpointStore implements CheckpointStore {
   readonly dbSchemaVersion = SCHEMA_VERSION;
   private readonly s;
@@ -168,33 +173,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     options: { liveRunOwner: string | null; reason: string; now: number },
   ): ReplaceResult {
     const db = this.db;
-    // Messages: everything not acknowledged, and everything published after the snapshot, goes;
-    // acknowledged history from before the snapshot stays (it is what it was at snapshot time).
-    const m = tables.messages;
-    const col = (name: string) => m.columns.indexOf(name);
-    const [state, leaseUntil, leaseOwner, seq] = ['state', 'lease_until', 'lease_owner', 'seq'].map(
-      col,
-    ) as [number, number, number, number];
-    // …and the snapshot's own rows, acknowledged since, which come back as they were.
-    const removedMessages = db
-      .prepare(
-        `DELETE FROM messages WHERE state != 'acknowledged' OR seq > ?
-           OR seq IN (SELECT value FROM json_each(?))`,
-      )
-      .run(tables.maxMessageSeq, JSON.stringify(m.rows.map((r) => r[seq]))).changes;
-    const insertMessage = db.prepare(
-      `INSERT INTO messages (${m.columns.join(', ')}) VALUES (${m.columns.map(() => '?').join(', ')})`,
-    );
-    for (const row of m.rows) {
-      if (row[state] === 'leased') {
-        // Whoever held the lease belongs to the abandoned timeline: deliver it again.
-        const copy = row.slice();
-        copy[state] = 'pending';
-        copy[leaseUntil] = null;
-        copy[leaseOwner] = null;
-        insertMessage.run(copy);
-      } else insertMessage.run(row);
-    }
+    const { removedMessages, messages } = this.replaceMessages(tables, db);
 
     // Sessions: upsert in place so the status history of surviving sessions is kept.
     const s = tables.sessions;
@@ -246,11 +225,66 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.insertAll('runs', { columns: r.columns, rows });
     return {
       sessions: s.rows.length,
-      messages: m.rows.length,
+      messages,
       removedSessions,
       removedMessages,
       liveRuns,
     };
+  }
+
+  /**
+   * Messages: every row that may differ from the snapshot — not acknowledged, published after it,
+   * or one of its own rows (acknowledged since) — is compared with the snapshot's row and only
+   * rewritten when it differs. Acknowledged history from before the snapshot is never touched.
+   * Most of a queue is unchanged between a checkpoint and its restore, and rewriting a row costs
+   * its 8 index entries twice; comparing costs one read.
+   */
+  private replaceMessages(
+    tables: SnapshotTables,
+    db: SqliteDb,
+  ): { removedMessages: number; messages: number } {
+    const m = tables.messages;
+    const col = (name: string) => m.columns.indexOf(name);
+    const [state, leaseUntil, leaseOwner, seq] = ['state', 'lease_until', 'lease_owner', 'seq'].map(
+      col,
+    ) as [number, number, number, number];
+    const wanted = new Map<number, unknown[]>();
+    for (const row of m.rows) {
+      if (row[state] === 'leased') {
+        // Whoever held the lease belongs to the abandoned timeline: deliver it again.
+        const copy = row.slice();
+        copy[state] = 'pending';
+        copy[leaseUntil] = null;
+        copy[leaseOwner] = null;
+        wanted.set(row[seq] as number, copy);
+      } else wanted.set(row[seq] as number, row);
+    }
+    const firstSeq = m.rows.length > 0 ? (m.rows[0]![seq] as number) : tables.maxMessageSeq + 1;
+    const current = db
+      .prepare(
+        `SELECT ${m.columns.join(', ')} FROM messages
+         WHERE state != 'acknowledged' OR seq > ? OR seq >= ?`,
+      )
+      .raw(true)
+      .iterate(tables.maxMessageSeq, firstSeq) as IterableIterator<unknown[]>;
+    const stale: number[] = [];
+    for (const row of current) {
+      const n = row[seq] as number;
+      const want = wanted.get(n);
+      if (want === undefined) {
+        // Acknowledged before the snapshot and not one of its rows: history, kept as it is.
+        if (row[state] === 'acknowledged' && n <= tables.maxMessageSeq) continue;
+        stale.push(n);
+      } else if (sameRow(row, want)) wanted.delete(n);
+      else stale.push(n);
+    }
+    const remove = db.prepare(`DELETE FROM messages WHERE seq = ?`);
+    for (const n of stale) remove.run(n);
+    const insert = db.prepare(
+      `INSERT INTO messages (${m.columns.join(', ')}) VALUES (${m.columns.map(() => '?').join(', ')})`,
+    );
+    for (const row of wanted.values()) insert.run(row);
+    return { removedMessages: stale.length, messages: m.rows.length };
   }
 
   private insertAll(table: Table, t: TableRows): void {
