@@ -97,11 +97,7 @@ export const workflowEdgeSchema = z.strictObject({
 });
 export type WorkflowEdge = z.infer<typeof workflowEdgeSchema>;
 
-const branch = z
-  .string()
-  .min(1)
-  .max(250)
-  .regex(/^[^-]/, 'a branch name cannot start with "-"');
+const branch = z.string().min(1).max(250).regex(/^[^-]/, 'a branch name cannot start with "-"');
 /** The git repository a run's departments work on, each in its own worktree (docs/worktrees.md). */
 export const repositorySettingsSchema = z.strictObject({
   path: z.string().min(1).max(4096),
