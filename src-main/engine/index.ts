@@ -21,6 +21,7 @@ import { createSqliteStorage } from './store/sqlite';
 import {
   createSecurity,
   defaultSecretStore,
+  runnerEnv,
   type AuditLog,
   type EngineSecurity,
   type SecretStore,
@@ -140,6 +141,7 @@ export async function createEngine(
     stateDir: join(dataDir, 'workspaces'),
     log: (level, text) => events.emit('runner.log', { sessionId: '', runId: null, level, text }),
   });
+  const secrets = secretsInput ?? defaultSecretStore(options.databasePath);
   let runnerSet!: RunnerSet;
   const runs: RunService = new RunService({
     bus,
@@ -157,6 +159,8 @@ export async function createEngine(
         send,
         now: options.now,
         dataDir,
+        // A key in the environment wins; else the one the user stored in the app.
+        env: () => runnerEnv(secrets),
         workspaces: () => workspaces,
         onPermission: (request, outcome) =>
           events.emit(
@@ -221,7 +225,7 @@ export async function createEngine(
     tokens: security.tokens,
     audit: security.audit,
     security,
-    secrets: secretsInput ?? defaultSecretStore(options.databasePath),
+    secrets,
     workspaces,
     permissions: {
       list: (runId) => runnerSet.permissions.list(runId),

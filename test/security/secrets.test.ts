@@ -7,6 +7,7 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ANTHROPIC_API_KEY, FileSecretStore, runnerEnv } from '../../src-main/engine/security';
+import { script, startAnthropicLoopback } from '../helpers/anthropic-loopback';
 import { tempDir, tempEngine, type TempEngine } from '../helpers/temp-engine';
 
 const KEY = 'sk-ant-api03-' + 'Z'.repeat(80);
@@ -164,5 +165,41 @@ describe('an engine with a stored key', () => {
     expect((await runnerEnv(store, { [ANTHROPIC_API_KEY]: 'from-env' }))[ANTHROPIC_API_KEY]).toBe(
       'from-env',
     );
+  });
+
+  it('is the key a claude run sends when the environment has none', async () => {
+    const fromEnv = process.env[ANTHROPIC_API_KEY];
+    delete process.env[ANTHROPIC_API_KEY];
+    const server = await startAnthropicLoopback();
+    try {
+      const t = await tempEngine();
+      engines.push(t);
+      await consoleOf(() => t.engine.secrets.set(ANTHROPIC_API_KEY, KEY));
+      server.enqueue(script.text(['Hello from the stored key']));
+      const wf = await t.engine.workflows.create({
+        name: 'Ask',
+        sessions: [
+          { id: 'd', type: 'director', name: 'D', position: { x: 0, y: 0 } },
+          {
+            id: 'c',
+            type: 'department',
+            name: 'C',
+            runner: { kind: 'claude', model: 'claude-sonnet-4-5', baseURL: server.url },
+            position: { x: 1, y: 0 },
+          },
+        ],
+        edges: [{ id: 'e', from: 'd', to: 'c' }],
+      });
+      const run = await t.engine.runs.start(wf.id, 'Say hello');
+      const done = await t.engine.runs.wait(run.id, 20_000);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe('completed');
+      expect(server.requests).toHaveLength(1);
+      // The official SDK sends the key as a bearer token.
+      expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
+    } finally {
+      await server.close();
+      if (fromEnv !== undefined) process.env[ANTHROPIC_API_KEY] = fromEnv;
+    }
   });
 });

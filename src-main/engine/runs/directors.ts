@@ -12,7 +12,7 @@ import type { MessageType } from '../../../src-shared/domain';
 import { OrchestrationError, toOrchestrationError } from '../../../src-shared/errors';
 import type { Message } from '../../../src-shared/types';
 import type { RunnerConfig, WorkflowSession } from '../../../src-shared/workflow';
-import { planDelegations } from '../runners/claude';
+import { planDelegations, type EnvSource } from '../runners/claude';
 import { claudeCodeDirector } from '../runners/claude-code/director';
 import type { ClaudeCodeAgents } from '../runners/claude-code';
 import type { Runner, RunnerLogLevel, RunnerMessage } from '../runners/types';
@@ -103,7 +103,11 @@ export function fanOutDirector(host: DirectorHost): Director {
   };
 }
 
-export function claudeDirector(host: DirectorHost, config: Record<string, unknown>): Director {
+export function claudeDirector(
+  host: DirectorHost,
+  config: Record<string, unknown>,
+  env?: EnvSource,
+): Director {
   const collector = new Collector(host);
   const director: Director = {
     async start(input) {
@@ -114,6 +118,7 @@ export function claudeDirector(host: DirectorHost, config: Record<string, unknow
         departments: departments.map((d) => d.name),
         signal: host.signal,
         log: (level, text) => host.log(level, text),
+        ...(env ? { env } : {}),
       });
       if (plan.text) host.log('info', plan.text);
       for (const r of plan.rejected) host.log('warn', `Ignored a delegation: ${r.reason}`);
@@ -190,10 +195,11 @@ export function createDirector(
   runner: RunnerConfig | undefined,
   scriptRunner: () => Runner,
   claudeCodeAgents?: () => ClaudeCodeAgents,
+  env?: EnvSource,
 ): Director {
   const { kind, ...config } = runner ?? { kind: 'fan-out' as const };
   if (kind === 'fan-out') return fanOutDirector(host);
-  if (kind === 'claude') return claudeDirector(host, config);
+  if (kind === 'claude') return claudeDirector(host, config, env);
   if (kind === 'script') return scriptDirector(host, scriptRunner(), config);
   if (kind === 'claude-code' && claudeCodeAgents) {
     return claudeCodeDirector(host, config, claudeCodeAgents());

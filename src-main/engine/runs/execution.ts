@@ -180,6 +180,7 @@ export class RunExecution implements DepartmentHost {
       director.runner,
       () => this.deps.runners.scriptRunner(),
       () => this.deps.runners.claudeCodeAgents,
+      this.deps.runners.env,
     );
     this.onDirector(() => begin(this.director!));
   }

@@ -4,7 +4,7 @@
  */
 import type { RunnerKind, WorkflowDefinition } from '../../../src-shared/workflow';
 import type { WorkerPool } from '../pool';
-import { createClaudeRunner } from '../runners/claude';
+import { createClaudeRunner, type EnvSource } from '../runners/claude';
 import {
   ClaudeCodeAgents,
   createClaudeCodeRunner,
@@ -30,6 +30,8 @@ export interface RunnerSetOptions {
   dataDir: string;
   /** engine.workspaces: the runs' git worktrees (absent: agents work in the session workspace). */
   workspaces?: () => (WorkspacesPort & Pick<RunWorkspaces, 'prepare'>) | undefined;
+  /** The runners' environment, read at each use (default process.env); the key may come from secrets. */
+  env?: EnvSource;
   /** A request to a person appeared or ended (permission.requested / permission.resolved). */
   onPermission?: (request: PermissionRequest, outcome: PermissionOutcome | null) => void;
 }
@@ -41,21 +43,27 @@ export class RunnerSet {
   private readonly claudeCode: Runner;
   private script: Runner | undefined;
   private readonly shell = createShellRunner();
-  private readonly claude = createClaudeRunner();
+  private readonly claude: Runner;
 
   constructor(private readonly options: RunnerSetOptions) {
     this.manual = new ManualDesk(options.now);
+    this.claude = createClaudeRunner(options.env ? { env: options.env } : {});
     this.permissions = new PermissionDesk(options.now, {
       requested: (request) => options.onPermission?.(request, null),
       resolved: (request, outcome) => options.onPermission?.(request, outcome),
     });
     this.claudeCodeAgents = new ClaudeCodeAgents({
       dataDir: options.dataDir,
+      ...(options.env ? { env: options.env } : {}),
       desk: this.permissions,
       sessions: options.sessions,
       ...(options.workspaces ? { workspaces: options.workspaces } : {}),
     });
     this.claudeCode = createClaudeCodeRunner(this.claudeCodeAgents);
+  }
+
+  get env(): EnvSource | undefined {
+    return this.options.env;
   }
 
   /** The runner for a department kind (directors use strategies, see directors.ts). */

@@ -239,7 +239,7 @@ export function claudeCodeDirector(
 
   const run = async (prompt: string): Promise<void> => {
     try {
-      const settings = agents.settings(ctx);
+      const settings = await agents.settings(ctx);
       // A director edits nothing: without a workspace it gets an empty folder of its own.
       const cwd =
         host.session.workspace ??

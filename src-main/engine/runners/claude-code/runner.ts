@@ -9,24 +9,20 @@ import { mkdirSync } from 'node:fs';
 import type { CanUseTool, McpServerConfig } from '@anthropic-ai/claude-agent-sdk';
 import { OrchestrationError } from '../../../../src-shared/errors';
 import type { SessionRegistry } from '../../sessions';
+import { readEnv, type EnvSource } from '../claude/config';
 import { abortError } from '../claude/errors';
 import { contentToPrompt } from '../claude/prompt';
 import type { Runner, RunnerContext, RunnerMessage, RunnerResult } from '../types';
 import { Agent, type AgentTurn } from './agent';
-import {
-  claudeCodeExecutable,
-  resolveClaudeCodeSettings,
-  type ClaudeCodeSettings,
-  type Env,
-} from './config';
+import { claudeCodeExecutable, resolveClaudeCodeSettings, type ClaudeCodeSettings } from './config';
 import type { PermissionAnswer, PermissionDesk } from './permissions';
 import { ProgressBatcher } from './progress';
 import { hasTranscript } from './transcript';
 import type { DiffStat, WorkspacesPort } from './workspaces';
 
 export interface ClaudeCodeRunnerOptions {
-  /** Where the API key, base URL, PATH come from; defaults to process.env. */
-  env?: Env;
+  /** Where the API key, base URL, PATH come from (read at each agent start); defaults to process.env. */
+  env?: EnvSource;
   /** The engine's data directory: the agents' own HOME/CLAUDE_CONFIG_DIR live under it. */
   dataDir: string;
   desk: PermissionDesk;
@@ -73,14 +69,14 @@ export interface StartAgentInput {
 
 export class ClaudeCodeAgents {
   private readonly slots = new Map<string, AgentSlot>();
-  private readonly env: Env;
+  /** Agents being ended (a cancelled task ends its agent without awaiting): dispose waits for them. */
+  private readonly closing = new Set<Promise<void>>();
 
-  constructor(readonly options: ClaudeCodeRunnerOptions) {
-    this.env = options.env ?? process.env;
-  }
+  constructor(readonly options: ClaudeCodeRunnerOptions) {}
 
-  settings(ctx: RunnerContext): ClaudeCodeSettings {
-    return resolveClaudeCodeSettings(ctx.config, this.env, this.options.dataDir, ctx.session.name);
+  async settings(ctx: RunnerContext): Promise<ClaudeCodeSettings> {
+    const env = await readEnv(this.options.env);
+    return resolveClaudeCodeSettings(ctx.config, env, this.options.dataDir, ctx.session.name);
   }
 
   /** The session's live agent, or a new one resuming its stored conversation when it has one. */
@@ -114,7 +110,7 @@ export class ClaudeCodeAgents {
       ctx,
       agent: new Agent({
         settings,
-        executable: claudeCodeExecutable(this.env),
+        executable: claudeCodeExecutable(await readEnv(this.options.env)),
         cwd: input.cwd,
         ...(resume ? { resume, priorCostUsd: stored?.totalCostUsd ?? 0 } : {}),
         canUseTool: this.canUseTool(sessionId),
@@ -203,7 +199,13 @@ export class ClaudeCodeAgents {
     const slot = this.slots.get(sessionId);
     if (!slot) return;
     this.slots.delete(sessionId);
-    await slot.agent.close(reason);
+    const closed = slot.agent.close(reason);
+    this.closing.add(closed);
+    try {
+      await closed;
+    } finally {
+      this.closing.delete(closed);
+    }
   }
 
   /** Ends the agents of a run that ended. */
@@ -214,6 +216,8 @@ export class ClaudeCodeAgents {
 
   async dispose(): Promise<void> {
     await Promise.all([...this.slots.keys()].map((id) => this.close(id)));
+    // The child processes have exited only when these have settled too.
+    await Promise.allSettled([...this.closing]);
   }
 
   /** The live agent of a session (tests, diagnostics). */
@@ -288,7 +292,7 @@ export function createClaudeCodeRunner(agents: ClaudeCodeAgents): Runner {
       const runId = runIdOf(message);
       const ws = runId ? workspaces()?.get(runId, ctx.session.id) : undefined;
       if (message.type === 'MERGE_REQUEST') return merge(runId, ctx);
-      const settings = agents.settings(ctx);
+      const settings = await agents.settings(ctx);
       const prompt = contentToPrompt(message.content);
       const slot = await agents.agentFor({
         ctx,

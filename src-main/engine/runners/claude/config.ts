@@ -38,6 +38,14 @@ export interface ClaudeSettings {
 
 export type Env = Record<string, string | undefined>;
 
+/** An environment, or where to read one at each use (the engine's secret store fills in the key). */
+export type EnvSource = Env | (() => Promise<Env>);
+
+export async function readEnv(source: EnvSource | undefined): Promise<Env> {
+  if (source === undefined) return process.env;
+  return typeof source === 'function' ? source() : source;
+}
+
 /**
  * Validates the config and resolves the key (config.apiKey, else ANTHROPIC_API_KEY) and base URL
  * (config.baseURL, else ANTHROPIC_BASE_URL, else the SDK default). A missing key is AUTH_REQUIRED.

@@ -2,7 +2,7 @@ import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import { ValidationError } from '../../../../src-shared/errors';
 import type { RunnerLogLevel } from '../types';
 import { createAnthropicClient } from './client';
-import { resolveClaudeSettings, type Env } from './config';
+import { readEnv, resolveClaudeSettings, type EnvSource } from './config';
 import { contentToPrompt } from './prompt';
 import { baseParams } from './runner';
 import { streamMessage, type ClaudeUsage } from './stream';
@@ -41,7 +41,7 @@ export interface PlanDelegationsOptions {
   /** The departments connected to the director. */
   departments: Array<string | DepartmentInfo>;
   signal?: AbortSignal;
-  env?: Env;
+  env?: EnvSource;
   log?: (level: RunnerLogLevel, text: string) => void;
   onText?: (delta: string) => void;
   /** 'any' (default) makes the model call the tool at least once; 'auto' lets it answer in text. */
@@ -92,7 +92,7 @@ export async function planDelegations(options: PlanDelegationsOptions): Promise<
       [],
     );
   }
-  const settings = resolveClaudeSettings(options.config, options.env ?? process.env);
+  const settings = resolveClaudeSettings(options.config, await readEnv(options.env));
   const client = createAnthropicClient(settings, options.log);
   const answer = await streamMessage(
     client,

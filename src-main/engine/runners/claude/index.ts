@@ -11,7 +11,9 @@ export {
 export {
   resolveClaudeSettings,
   CLAUDE_DEFAULTS,
+  readEnv,
   type ClaudeRunnerConfig,
+  type EnvSource,
   type ClaudeSettings,
 } from './config';
 export {

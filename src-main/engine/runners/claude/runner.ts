@@ -1,6 +1,6 @@
 import type { Runner, RunnerContext, RunnerMessage, RunnerResult } from '../types';
 import { createAnthropicClient } from './client';
-import { resolveClaudeSettings, type ClaudeSettings, type Env } from './config';
+import { readEnv, resolveClaudeSettings, type ClaudeSettings, type EnvSource } from './config';
 import { abortError } from './errors';
 import { ProgressSender } from './progress';
 import { contentToPrompt } from './prompt';
@@ -15,7 +15,7 @@ export interface ClaudeRunnerResult {
 
 export interface ClaudeRunnerOptions {
   /** Where ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL are read from; defaults to process.env. */
-  env?: Env;
+  env?: EnvSource;
 }
 
 export function baseParams(settings: ClaudeSettings): Omit<StreamParams, 'messages'> {
@@ -39,7 +39,7 @@ export function createClaudeRunner(options: ClaudeRunnerOptions = {}): Runner {
     async handle(message: RunnerMessage, ctx: RunnerContext): Promise<RunnerResult> {
       const settings = resolveClaudeSettings(
         ctx.config,
-        options.env ?? process.env,
+        await readEnv(options.env),
         ctx.session.name,
       );
       const prompt = contentToPrompt(message.content);
