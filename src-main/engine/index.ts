@@ -30,7 +30,7 @@ import {
 } from './security';
 import { EventStream, feedStream } from './stream';
 import { WorkflowService } from './workflows';
-import { createRunWorkspaces, type RunWorkspaces } from './workspaces';
+import { createRunWorkspaces, worktreeCheckpoints, type RunWorkspaces } from './workspaces';
 import type { PermissionAnswer, PermissionRequest } from './runners/claude-code';
 import { dirname, join } from 'node:path';
 
@@ -206,6 +206,7 @@ export async function createEngine(
     },
     checkpointOptions,
   );
+  checkpoints.extend(worktreeCheckpoints(workspaces));
   const autoCheckpoints = new AutoCheckpoints(checkpoints, events);
   autoCheckpoints.start();
 

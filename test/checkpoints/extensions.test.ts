@@ -17,13 +17,13 @@ it('an extension captures its state with each checkpoint and gets it back on res
   let value = 'first';
   const restored: unknown[] = [];
   engine.checkpoints.extend({
-    name: 'worktrees',
+    name: 'notes',
     capture: async () => ({ head: value }),
     restore: async (data, context) => void restored.push({ data, id: context.checkpointId }),
   });
   expect(() =>
     engine.checkpoints.extend({
-      name: 'worktrees',
+      name: 'notes',
       capture: async () => null,
       restore: async () => undefined,
     }),

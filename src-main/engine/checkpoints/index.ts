@@ -298,6 +298,7 @@ export class CheckpointService {
           checkpointId: meta.id,
           liveRuns: replaced.liveRuns,
         })
+        .then((notes) => warnings.push(...(notes ?? [])))
         .catch((error: unknown) =>
           warnings.push(
             `${extension.name} was not restored: ${toOrchestrationError(error).message}`,

@@ -57,12 +57,16 @@ export interface ForkResult {
  * git worktree commits of a run's departments). `capture` runs right after the tables are read;
  * its JSON result is stored under `name` and checksummed with the rest. `restore` runs after the
  * tables were replaced (and before restored runs are settled) with what was captured, or
- * `undefined` for a checkpoint taken without this extension. A throw there becomes a warning.
+ * `undefined` for a checkpoint taken without this extension; the lines it returns join the
+ * restore's warnings. A throw there becomes a warning too.
  */
 export interface CheckpointExtension {
   readonly name: string;
   capture(): Promise<unknown>;
-  restore(data: unknown, context: { checkpointId: string; liveRuns: string[] }): Promise<void>;
+  restore(
+    data: unknown,
+    context: { checkpointId: string; liveRuns: string[] },
+  ): Promise<string[] | void>;
 }
 
 export interface CheckpointDeps {

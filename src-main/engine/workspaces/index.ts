@@ -1,4 +1,5 @@
 export { createRunWorkspaces } from './service';
+export { worktreeCheckpoints, WORKTREES_EXTENSION } from './checkpoint-extension';
 export type {
   RepositorySettings,
   SessionWorkspace,

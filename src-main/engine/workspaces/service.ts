@@ -403,6 +403,10 @@ class WorktreeService implements RunWorkspaces {
     this.log.forget(runId);
   }
 
+  runIds(): string[] {
+    return [...this.runs.keys()];
+  }
+
   async snapshot(runId: string): Promise<WorkspaceSnapshot> {
     const run = this.runs.get(runId);
     const snap: WorkspaceSnapshot = {};

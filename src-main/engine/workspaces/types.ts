@@ -50,6 +50,8 @@ export interface RunWorkspaces {
     signal?: AbortSignal,
   ): Promise<Map<string, SessionWorkspace>>;
   get(runId: string, sessionId: string): SessionWorkspace | undefined;
+  /** The runs that have workspaces here. */
+  runIds(): string[];
   /** Commits the department's work on its own branch; commit null when nothing changed. */
   commitAll(
     runId: string,
