@@ -22,6 +22,6 @@ export function createBridge(ipc: BridgeIpc): OrchestrationBridge {
       ipc.on(IPC_CHANNELS.events, handler);
       return () => void ipc.removeListener(IPC_CHANNELS.events, handler);
     },
-    subscribe: (sinceSeq) => ipc.send(IPC_CHANNELS.subscribe, { sinceSeq }),
+    subscribe: (sinceSeq, digest) => ipc.send(IPC_CHANNELS.subscribe, { sinceSeq, digest }),
   };
 }

@@ -12,7 +12,8 @@ import type { EventsFrame } from './protocol';
 export interface OrchestrationBridge {
   call(method: string, params?: unknown): Promise<BridgeReply>;
   onEvents(listener: (frame: EventsFrame) => void): () => void;
-  subscribe(sinceSeq?: number): void;
+  /** `digest`: message traffic folded per frame (see SubscribeFrame in protocol.ts). */
+  subscribe(sinceSeq?: number, digest?: boolean): void;
 }
 export type BridgeReply = { result: unknown } | { error: SerializedError };
 

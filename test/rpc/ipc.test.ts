@@ -59,6 +59,30 @@ describe('IPC sender checks', () => {
     await waitFor(() => kinds.includes('session.created'), 'session.created over IPC');
   });
 
+  it('passes a digest subscription through: message traffic arrives folded, not per event', async () => {
+    const client = createClient(createBridgeTransport(createBridge(ipc.renderer)), {
+      digest: true,
+    });
+    const kinds: string[] = [];
+    let published = 0;
+    client.onEvents((events, _seq, traffic) => {
+      kinds.push(...events.map((e) => e.kind));
+      published += traffic?.published ?? 0;
+    });
+    await waitFor(() => client.lastSeq !== undefined, 'subscription position');
+    const d = await temp.engine.sessions.create({ type: 'director', name: 'ipc-digest' });
+    await temp.engine.bus.publishBatch(
+      Array.from({ length: 50 }, () => ({
+        type: 'HEARTBEAT' as const,
+        sender: d.id,
+        receiver: 'ipc-digest-x',
+      })),
+    );
+    await waitFor(() => published === 50, '50 messages counted in digests');
+    expect(kinds).not.toContain('message.published');
+    client.close();
+  });
+
   it('stops serving when the window is destroyed', async () => {
     ipc.destroy();
     await expect(createBridge(ipc.renderer).call('bus.health')).rejects.toThrow(/No handler/);

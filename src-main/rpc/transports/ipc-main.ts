@@ -54,8 +54,13 @@ export function createIpcMainTransport(
   );
   const onSubscribe = (event: IpcMainEvent, payload: unknown) => {
     if (!trusted(event)) return;
-    const { sinceSeq } = (payload ?? {}) as { sinceSeq?: unknown };
-    frameListener(sinceSeq === undefined ? { type: 'subscribe' } : { type: 'subscribe', sinceSeq });
+    // Passed on as a frame: the server validates it like any WebSocket subscribe frame.
+    const { sinceSeq, digest } = (payload ?? {}) as { sinceSeq?: unknown; digest?: unknown };
+    frameListener({
+      type: 'subscribe',
+      ...(sinceSeq === undefined ? {} : { sinceSeq }),
+      ...(digest === undefined ? {} : { digest }),
+    });
   };
   ipcMain.on(IPC_CHANNELS.subscribe, onSubscribe);
 

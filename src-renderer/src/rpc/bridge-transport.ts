@@ -31,7 +31,7 @@ export function createBridgeTransport(bridge: OrchestrationBridge): ClientTransp
               },
             }),
         );
-      } else if (frame.type === 'subscribe') bridge.subscribe(frame.sinceSeq);
+      } else if (frame.type === 'subscribe') bridge.subscribe(frame.sinceSeq, frame.digest);
       // 'unsubscribe': the window keeps its one stream; the client simply stops listening.
     },
     onFrame: (l) => void frameListeners.push(l),
