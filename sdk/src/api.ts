@@ -11,6 +11,7 @@ import type {
   ExportFileResult,
   FileCheckResult,
   ImportFileResult,
+  PermissionRequest,
   TrustResult,
   WaitingMessage,
 } from '../../src-shared/contract';
@@ -147,6 +148,25 @@ export interface RunsApi {
   answer(messageId: string, content: unknown): Promise<void>;
 }
 
+/** How a person answers a waiting agent (a claude-code department or director). */
+export interface PermissionAnswerInput {
+  decision: 'allow' | 'deny';
+  /** Why it was denied, or the answer to a question (`ask_person`). */
+  message?: string;
+  /** The tool input to use instead (allow only). */
+  updatedInput?: Record<string, unknown>;
+}
+
+export interface PermissionsApi {
+  /** Agents waiting for a person (tool permissions, questions), oldest first. */
+  list(runId?: string): Promise<PermissionRequest[]>;
+  /**
+   * Allows or denies a waiting tool use, or answers a question. INVALID_INPUT when nothing waits
+   * under `requestId` (answered already, or its run ended).
+   */
+  answer(requestId: string, answer: PermissionAnswerInput): Promise<void>;
+}
+
 export interface CheckpointsApi {
   create(input: CreateCheckpointInput): Promise<CheckpointInfo>;
   list(query?: CheckpointQueryInput): Promise<CheckpointInfo[]>;
@@ -179,6 +199,7 @@ export interface Backend {
   readonly workflows: WorkflowsApi;
   readonly runs: RunsApi;
   readonly checkpoints: CheckpointsApi;
+  readonly permissions: PermissionsApi;
   readonly events: EventsApi;
   info(): Promise<EngineInfo>;
   close(): Promise<void>;
@@ -193,6 +214,7 @@ export type {
   ExportFileResult,
   FileCheckResult,
   ImportFileResult,
+  PermissionRequest,
   TrustResult,
   WaitingMessage,
 };

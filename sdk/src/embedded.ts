@@ -5,7 +5,7 @@ import {
   contentHash,
   describeWhatItRuns,
 } from '../../src-main/engine/workflows/file';
-import type { FileCheckResult, FileProblem } from '../../src-shared/contract';
+import { contract, type FileCheckResult, type FileProblem } from '../../src-shared/contract';
 import { isOrchestrationError } from '../../src-shared/errors';
 import { subscriptionFilterSchema } from '../../src-shared/schemas';
 import { validate } from '../../src-shared/validate';
@@ -108,6 +108,19 @@ export function createEmbeddedBackend(options: EmbeddedOptions): Backend {
       restore: use((e, id, restoreOptions) => e.checkpoints.restore(id, restoreOptions)),
       compare: use((e, a, b, limit) => e.checkpoints.compare(a, b, limit)),
       delete: use((e, id) => e.checkpoints.delete(id)),
+    },
+    permissions: {
+      list: use((e, runId) => e.permissions.list(runId)),
+      answer: use((e, requestId, answer) => {
+        // The same checks the server makes, so a bad answer fails alike in both modes.
+        const p = validate(
+          contract['permissions.answer'].input,
+          { requestId, ...answer },
+          'permission answer',
+        );
+        const { requestId: id, ...rest } = p;
+        e.permissions.answer(id, rest);
+      }),
     },
     events: {
       since: use(since),

@@ -10,6 +10,7 @@ import { ValidationError } from '../../src-shared/errors';
 import type {
   Backend,
   CheckpointsApi,
+  PermissionsApi,
   ClientMode,
   EngineInfo,
   EventOf,
@@ -76,6 +77,8 @@ export class OrchestrationClient {
   readonly workflows: WorkflowsApi;
   readonly runs: RunsApi;
   readonly checkpoints: CheckpointsApi;
+  /** Claude Code agents waiting for a person: list them, allow/deny, answer questions. */
+  readonly permissions: PermissionsApi;
   /** The ordered event stream (messages, sessions, runs, runner logs), resumable by seq. */
   readonly events: EventsApi;
   private readonly backend: Backend;
@@ -103,6 +106,7 @@ export class OrchestrationClient {
     this.workflows = this.guard(this.backend.workflows);
     this.runs = this.guard(this.backend.runs);
     this.checkpoints = this.guard(this.backend.checkpoints);
+    this.permissions = this.guard(this.backend.permissions);
     this.events = this.guard(this.backend.events);
   }
 

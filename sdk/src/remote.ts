@@ -479,6 +479,15 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
         }),
       delete: async (id) => (await call('checkpoints.delete', { id: requireId(id) })).deleted,
     },
+    permissions: {
+      list: (runId) => call('permissions.list', runId === undefined ? {} : { runId }),
+      answer: async (requestId, answer) => {
+        await call('permissions.answer', {
+          requestId: requireId(requestId, 'requestId'),
+          ...answer,
+        });
+      },
+    },
     events: {
       since,
       subscribe: async (listener, subscribeOptions) => {

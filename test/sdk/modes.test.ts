@@ -220,6 +220,12 @@ describe('OrchestrationClient, embedded and remote', () => {
       noWorkflow: await codeOf(() => client.runs.start('no-such-workflow')),
       noRun: await codeOf(() => client.runs.wait('no-such-run', 100)),
       badQuery: await codeOf(() => client.messageBus.list({ state: 'lost' as never })),
+      noPermissionRequest: await codeOf(() =>
+        client.permissions.answer('no-such-request', { decision: 'allow' }),
+      ),
+      badDecision: await codeOf(() =>
+        client.permissions.answer('r', { decision: 'maybe' as never }),
+      ),
     };
     expect(codes).toEqual({
       badType: 'INVALID_INPUT',
@@ -238,6 +244,8 @@ describe('OrchestrationClient, embedded and remote', () => {
       hugeContent: 'INVALID_MESSAGE',
       wrongDirection: 'INVALID_MESSAGE',
       heartbeatNobody: 'INVALID_INPUT',
+      noPermissionRequest: 'INVALID_INPUT',
+      badDecision: 'INVALID_INPUT',
       badFilter: 'INVALID_INPUT',
       rejectNoReason: 'MISSING_FIELD',
       badWorkflow: 'INVALID_INPUT',
