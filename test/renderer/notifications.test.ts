@@ -86,3 +86,33 @@ describe('notification decision', () => {
     expect(byNode).toEqual({ front: 2, back: 1 });
   });
 });
+
+describe('opening a waiting request', () => {
+  it('selects its node and shows the Inspector tab, where it is answered', async () => {
+    const { openRequest } = await import('../../src-renderer/src/notifications/open');
+    const { useEditor } = await import('../../src-renderer/src/stores/editor');
+    const { useLive } = await import('../../src-renderer/src/stores/live');
+    const { setSideTab, useUi } = await import('../../src-renderer/src/stores/ui');
+    const node = (id: string, selected: boolean) => ({
+      id,
+      selected,
+      position: { x: 0, y: 0 },
+      data: {},
+    });
+    useEditor.setState({ nodes: [node('front', false), node('back', true)] as never });
+    useLive.setState({
+      runs: [{ id: 'run-1', sessions: { front: 'engine-front', back: 'engine-back' } }] as never,
+    });
+    setSideTab('properties');
+
+    expect(openRequest(request('r1', 1))).toBe(true);
+    expect(
+      useEditor
+        .getState()
+        .nodes.filter((n) => n.selected)
+        .map((n) => n.id),
+    ).toEqual(['front']);
+    expect(useUi.getState().sideTab).toBe('inspector');
+    expect(openRequest(request('r2', 2, { sessionId: 'engine-gone' }))).toBe(false);
+  });
+});

@@ -1,14 +1,14 @@
 /** The right panel: for a selected session, Inspector and Properties tabs; else properties. */
-import { useState } from 'react';
 import { Inspector } from '../inspector/Inspector';
 import { useEditor } from '../stores/editor';
 import { useLive } from '../stores/live';
+import { setSideTab, useUi } from '../stores/ui';
 import { Properties } from './Properties';
 
 export function SidePanel() {
   const selected = useEditor((s) => s.nodes.find((n) => n.selected)?.id ?? null);
   const hasRuns = useLive((s) => s.runs.length > 0);
-  const [picked, setPicked] = useState<'inspector' | 'properties' | null>(null);
+  const picked = useUi((s) => s.sideTab);
   const hasWorkflow = useEditor((s) => s.workflowId !== null);
   const tab = picked ?? (hasRuns ? 'inspector' : 'properties');
   if (!hasWorkflow) {
@@ -28,14 +28,14 @@ export function SidePanel() {
           <button
             role="tab"
             aria-selected={tab === 'inspector'}
-            onClick={() => setPicked('inspector')}
+            onClick={() => setSideTab('inspector')}
           >
             Inspector
           </button>
           <button
             role="tab"
             aria-selected={tab === 'properties'}
-            onClick={() => setPicked('properties')}
+            onClick={() => setSideTab('properties')}
           >
             Properties
           </button>
