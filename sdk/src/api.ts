@@ -38,6 +38,7 @@ import type {
   CreateCheckpointInput,
   RestoreOptions,
 } from '../../src-main/engine/checkpoints';
+import type { PermissionAnswer } from '../../src-main/engine/runners/claude-code';
 
 export type ClientMode = 'embedded' | 'remote';
 
@@ -148,14 +149,8 @@ export interface RunsApi {
   answer(messageId: string, content: unknown): Promise<void>;
 }
 
-/** How a person answers a waiting agent (a claude-code department or director). */
-export interface PermissionAnswerInput {
-  decision: 'allow' | 'deny';
-  /** Why it was denied, or the answer to a question (`ask_person`). */
-  message?: string;
-  /** The tool input to use instead (allow only). */
-  updatedInput?: Record<string, unknown>;
-}
+/** How a person answers a waiting agent: allow/deny, a reason or the answer to a question. */
+export type PermissionAnswerInput = PermissionAnswer;
 
 export interface PermissionsApi {
   /** Agents waiting for a person (tool permissions, questions), oldest first. */

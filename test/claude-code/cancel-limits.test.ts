@@ -2,14 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnthropicLoopback, ScriptedResponse } from '../helpers/anthropic-loopback';
 import { script } from '../helpers/anthropic-loopback';
-import { tempEngine, waitFor, type TempEngine } from '../helpers/temp-engine';
+import { waitFor, type TempEngine } from '../helpers/temp-engine';
 import {
   alive,
   claudePids,
+  closeTestbed,
   department,
-  loopback,
   makeRepo,
   marker,
+  openTestbed,
   toolId,
   workflow,
   writeFile,
@@ -26,14 +27,8 @@ function pidsOf(text: string): number[] {
 describe('claude-code cancel and limits', () => {
   let t: TempEngine;
   let lb: AnthropicLoopback;
-  beforeEach(async () => {
-    t = await tempEngine();
-    lb = await loopback();
-  });
-  afterEach(async () => {
-    await t.cleanup();
-    await lb.close();
-  });
+  beforeEach(async () => ({ t, lb } = await openTestbed()));
+  afterEach(() => closeTestbed(t, lb));
 
   it('cancel ends the agent and the commands it started: no orphan processes', async () => {
     // A long-running command the agent starts (Claude Code refuses a bare `sleep`).

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnthropicLoopback } from '../helpers/anthropic-loopback';
 import { script } from '../helpers/anthropic-loopback';
-import { tempEngine, type TempEngine } from '../helpers/temp-engine';
+import { type TempEngine } from '../helpers/temp-engine';
 import {
+  closeTestbed,
   department,
   git,
-  loopback,
   makeRepo,
   marker,
+  openTestbed,
   readFile,
   workflow,
   writeFile,
@@ -18,14 +19,8 @@ import {
 describe('claude-code departments in worktrees (real binary, real git)', () => {
   let t: TempEngine;
   let lb: AnthropicLoopback;
-  beforeEach(async () => {
-    t = await tempEngine();
-    lb = await loopback();
-  });
-  afterEach(async () => {
-    await t.cleanup();
-    await lb.close();
-  });
+  beforeEach(async () => ({ t, lb } = await openTestbed()));
+  afterEach(() => closeTestbed(t, lb));
 
   it('writes a file on its own branch; the merge brings it to base', async () => {
     const repo = makeRepo();

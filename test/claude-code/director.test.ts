@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnthropicLoopback } from '../helpers/anthropic-loopback';
 import { script } from '../helpers/anthropic-loopback';
-import { tempEngine, type TempEngine } from '../helpers/temp-engine';
+import { type TempEngine } from '../helpers/temp-engine';
 import {
+  closeTestbed,
   department,
   git,
-  loopback,
   makeRepo,
   marker,
+  openTestbed,
   toolId,
   workflow,
   writeFile,
@@ -18,14 +19,8 @@ const tool = (name: string) => `mcp__orchestration__${name}`;
 describe('Claude Code director with in-process bus tools', () => {
   let t: TempEngine;
   let lb: AnthropicLoopback;
-  beforeEach(async () => {
-    t = await tempEngine();
-    lb = await loopback();
-  });
-  afterEach(async () => {
-    await t.cleanup();
-    await lb.close();
-  });
+  beforeEach(async () => ({ t, lb } = await openTestbed()));
+  afterEach(() => closeTestbed(t, lb));
 
   it('commands two departments, waits for both, merges both; an off-edge target is refused', async () => {
     const repo = makeRepo();

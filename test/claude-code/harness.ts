@@ -13,7 +13,7 @@ import {
   type AnthropicLoopback,
   type ScriptedResponse,
 } from '../helpers/anthropic-loopback';
-import { tempDir } from '../helpers/temp-engine';
+import { tempDir, tempEngine, type TempEngine } from '../helpers/temp-engine';
 
 // The runner reads the key from the engine's environment, as in production.
 process.env.ANTHROPIC_API_KEY ??= 'test-key';
@@ -124,6 +124,16 @@ export function workflow(
 
 export async function loopback(): Promise<AnthropicLoopback> {
   return startAnthropicLoopback();
+}
+
+/** A fresh engine on a temp database and a fresh Anthropic loopback, for each test. */
+export async function openTestbed(): Promise<{ t: TempEngine; lb: AnthropicLoopback }> {
+  return { t: await tempEngine(), lb: await loopback() };
+}
+
+export async function closeTestbed(t: TempEngine, lb: AnthropicLoopback): Promise<void> {
+  await t.cleanup();
+  await lb.close();
 }
 
 /** Pids of the Claude Code binaries this test process started (its direct children). */

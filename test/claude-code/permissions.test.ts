@@ -4,22 +4,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../src-main/rpc/handlers';
 import type { AnthropicLoopback } from '../helpers/anthropic-loopback';
 import { script } from '../helpers/anthropic-loopback';
-import { tempEngine, waitFor, type TempEngine } from '../helpers/temp-engine';
-import { department, loopback, makeRepo, marker, workflow, writeFile } from './harness';
+import { waitFor, type TempEngine } from '../helpers/temp-engine';
+import {
+  closeTestbed,
+  department,
+  makeRepo,
+  marker,
+  openTestbed,
+  workflow,
+  writeFile,
+} from './harness';
 
 const ctx = { role: 'developer' as const, databasePath: '' };
 
 describe('claude-code permission requests wait for a person', () => {
   let t: TempEngine;
   let lb: AnthropicLoopback;
-  beforeEach(async () => {
-    t = await tempEngine();
-    lb = await loopback();
-  });
-  afterEach(async () => {
-    await t.cleanup();
-    await lb.close();
-  });
+  beforeEach(async () => ({ t, lb } = await openTestbed()));
+  afterEach(() => closeTestbed(t, lb));
 
   async function untilAsked(runId: string) {
     const handlers = createHandlers(t.engine);

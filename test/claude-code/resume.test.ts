@@ -3,8 +3,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnthropicLoopback } from '../helpers/anthropic-loopback';
 import { script } from '../helpers/anthropic-loopback';
-import { tempEngine, waitFor, type TempEngine } from '../helpers/temp-engine';
-import { department, git, loopback, makeRepo, marker, workflow, writeFile } from './harness';
+import { waitFor, type TempEngine } from '../helpers/temp-engine';
+import {
+  closeTestbed,
+  department,
+  git,
+  makeRepo,
+  marker,
+  openTestbed,
+  workflow,
+  writeFile,
+} from './harness';
 
 const requestsOf = (lb: AnthropicLoopback, name: string) =>
   lb.requests.filter((r) => JSON.stringify(r.body).includes(marker(name)));
@@ -12,14 +21,8 @@ const requestsOf = (lb: AnthropicLoopback, name: string) =>
 describe('claude-code resume by the stored agent session id', () => {
   let t: TempEngine;
   let lb: AnthropicLoopback;
-  beforeEach(async () => {
-    t = await tempEngine();
-    lb = await loopback();
-  });
-  afterEach(async () => {
-    await t.cleanup();
-    await lb.close();
-  });
+  beforeEach(async () => ({ t, lb } = await openTestbed()));
+  afterEach(() => closeTestbed(t, lb));
 
   async function interruptedRun(repo: string) {
     // The first engine: the agent writes a.txt, then the model never answers again.

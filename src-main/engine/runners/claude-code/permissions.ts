@@ -5,19 +5,10 @@
  */
 import { OrchestrationError, ValidationError } from '../../../../src-shared/errors';
 import { newId } from '../../ids';
+import type { PermissionRequest } from '../../../../src-shared/contract';
 
-export interface PermissionRequest {
-  requestId: string;
-  runId: string | null;
-  sessionId: string;
-  sessionName: string;
-  /** `tool`: the agent wants to use a tool; `question`: it asks the person something. */
-  kind: 'tool' | 'question';
-  toolName: string | null;
-  input: unknown;
-  question: string | null;
-  since: number;
-}
+/** The contract's shape: what permissions.list answers and the permission events carry. */
+export type { PermissionRequest };
 
 export interface PermissionAnswer {
   decision: 'allow' | 'deny';
