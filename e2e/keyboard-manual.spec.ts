@@ -94,7 +94,18 @@ test('keyboard editing, a refused edge, copy/paste, and answering a manual step'
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.getByRole('status', { name: 'Run cancelled' })).toBeVisible();
   await page.getByRole('tab', { name: /Run history/ }).click();
-  await expect(page.getByRole('list', { name: 'Run history' })).toContainText('cancelled');
+  const history = page.getByRole('list', { name: 'Run history' });
+  await expect(history).toContainText('cancelled');
+
+  // Delete the cancelled run (after confirming): it leaves the history, the other stays.
+  await expect(history.getByRole('listitem')).toHaveCount(2);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await history
+    .getByRole('button', { name: /^Delete run / })
+    .first()
+    .click();
+  await expect(history.getByRole('listitem')).toHaveCount(1);
+  await expect(history).not.toContainText('cancelled');
 
   expect(problems).toEqual([]);
 });

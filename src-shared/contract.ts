@@ -566,6 +566,12 @@ export const contract = {
     'run:start',
     'Carry on an interrupted run (its engine stopped, or a checkpoint restore caught it running)',
   ),
+  'runs.delete': method(
+    byId,
+    returns<{ deleted: boolean }>(),
+    'run:start',
+    'Delete a run that is over, with its worktrees (unmerged branches are kept)',
+  ),
   'runs.wait': method(
     z.strictObject({ id: idRef, timeoutMs: z.number().int().min(1).max(600_000).optional() }),
     returns<Run>(),

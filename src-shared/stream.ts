@@ -40,6 +40,7 @@ export type StreamEventBody =
       reason: string | null;
     }
   | { kind: 'run.status'; runId: string; status: RunStatus; error: string | null }
+  | { kind: 'run.deleted'; runId: string }
   /** A Claude Code agent waits for a person (permissions.list / permissions.answer). */
   | {
       kind: 'permission.requested';

@@ -141,6 +141,11 @@ export interface RunsApi {
    * running): resolves with the `running` run. INVALID_INPUT for a run in any other status.
    */
   resume(id: string): Promise<Run>;
+  /**
+   * Deletes a run that is over, with its worktrees (a branch with unmerged work is kept);
+   * false when there is no such run. INVALID_INPUT for a live run: cancel it first.
+   */
+  delete(id: string): Promise<boolean>;
   /** Resolves with the run once it is over; TASK_TIMEOUT after `timeoutMs` (default 60 s). */
   wait(id: string, timeoutMs?: number): Promise<Run>;
   /** Manual steps waiting for a person. */

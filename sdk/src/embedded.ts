@@ -98,6 +98,7 @@ export function createEmbeddedBackend(options: EmbeddedOptions): Backend {
       cancel: use((e, id, reason) => e.runs.cancel(id, reason)),
       resume: use((e, id) => e.runs.resume(id)),
       wait: use((e, id, timeoutMs) => e.runs.wait(id, timeoutMs)),
+      delete: use((e, id) => e.runs.delete(id)),
       waiting: use((e, runId) => e.runs.waiting(runId)),
       answer: use((e, messageId, content) => e.runs.answer(messageId, content)),
     },

@@ -458,6 +458,7 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
       cancel: (id, reason) =>
         call('runs.cancel', { id: requireId(id), ...(reason !== undefined && { reason }) }),
       resume: (id) => call('runs.resume', { id: requireId(id) }),
+      delete: async (id) => (await call('runs.delete', { id: requireId(id) })).deleted,
       wait: (id, timeoutMs) =>
         call('runs.wait', { id: requireId(id), ...(timeoutMs !== undefined && { timeoutMs }) }),
       waiting: (runId) => call('runs.waiting', runId === undefined ? {} : { runId }),

@@ -21,6 +21,8 @@ export interface EngineEvents {
   'message.failed': { id: string; reason: string };
   'message.dead': { id: string; reason: string };
   'run.status': Run;
+  /** The run's record and worktrees were removed (runs.delete). */
+  'run.deleted': { runId: string };
   /** An agent waits for a person (tool permission or question): permissions.answer settles it. */
   'permission.requested': PermissionRequest;
   /** The request was answered (allowed/denied) or withdrawn (its task or run ended). */

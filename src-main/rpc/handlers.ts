@@ -100,6 +100,7 @@ export function createHandlers(engine: ServedEngine): Handlers {
     'runs.list': (p) => runs.list(p ?? {}),
     'runs.cancel': (p) => runs.cancel(p.id, p.reason),
     'runs.resume': (p) => runs.resume(p.id),
+    'runs.delete': async (p) => ({ deleted: await runs.delete(p.id) }),
     'runs.wait': (p) => runs.wait(p.id, p.timeoutMs),
     'runs.waiting': async (p) => runs.waiting(p?.runId),
     'runs.answer': async (p) => {

@@ -286,6 +286,19 @@ export function describeContract(kind: TransportKind): void {
       expect(await codeOf(call('runs.resume', { id: 'missing-run' }))).toBe('INVALID_INPUT');
     });
 
+    it('runs.delete: a finished run goes, a live one is refused', async () => {
+      const definition = sampleDefinition('Delete WF');
+      definition.sessions[1]!.runner = { kind: 'manual' };
+      const wf = await call('workflows.create', { definition });
+      const run = await call('runs.start', { workflowId: wf.id, input: { question: 'keep?' } });
+      expect(await codeOf(call('runs.delete', { id: run.id }))).toBe('INVALID_INPUT'); // running
+      await call('runs.cancel', { id: run.id });
+      expect(await call('runs.delete', { id: run.id })).toEqual({ deleted: true });
+      expect(await call('runs.get', { id: run.id })).toBeNull();
+      expect(await call('runs.delete', { id: run.id })).toEqual({ deleted: false });
+      expect(await codeOf(call('runs.delete', { id: '' }))).toBe('INVALID_INPUT');
+    });
+
     it('events.since pages the stream', async () => {
       const page = await call('events.since', { seq: 0, limit: 5 });
       expect(page.events).toHaveLength(5);

@@ -344,6 +344,9 @@ describe('OrchestrationClient, embedded and remote', () => {
       await client.workflows.trust(imported.workflow.id, imported.contentHash);
       const run = await client.runs.start(imported.workflow.id, codeReview.settings?.exampleInput);
       expect((await client.runs.wait(run.id, 20_000)).status).toBe('completed');
+      expect(await client.runs.delete(run.id)).toBe(true);
+      expect(await client.runs.get(run.id)).toBeUndefined();
+      expect(await client.runs.delete(run.id)).toBe(false);
       const again = await client.workflows.exportFile(imported.workflow.id);
       expect(again.text).toBe(exported.text.replace(`"Files ${_mode}"`, `"Files ${_mode} (copy)"`));
     },

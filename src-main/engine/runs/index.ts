@@ -9,7 +9,7 @@
 import type { MessageType } from '../../../src-shared/domain';
 import { OrchestrationError, ValidationError } from '../../../src-shared/errors';
 import type { Message } from '../../../src-shared/types';
-import type { Run, RunStatus, Workflow } from '../../../src-shared/workflow';
+import { RUN_STATUSES, type Run, type RunStatus, type Workflow } from '../../../src-shared/workflow';
 import { newId } from '../ids';
 import type { ScriptSendRequest } from '../runners/script';
 import type { RunRecord } from '../store/port';
@@ -114,6 +114,28 @@ export class RunService {
       );
     }
     return run; // already over: cancelling is a no-op
+  }
+
+  /**
+   * Removes a run that is over: its record and its departments' worktrees (branches already
+   * merged go too; a branch with unmerged work is kept and named in the log). A live run is
+   * refused with INVALID_INPUT: cancel it first. The bus keeps its messages (they are history).
+   */
+  async delete(id: string): Promise<boolean> {
+    const run = await this.get(requireId(id));
+    if (!run) return false;
+    const over = RUN_STATUSES.filter((s) => !LIVE.includes(s));
+    if (LIVE.includes(run.status) || this.live.has(id)) {
+      throw new OrchestrationError(
+        'INVALID_INPUT',
+        `Run ${id} is ${run.status}; cancel it before deleting it.`,
+        { details: { runId: id, status: run.status } },
+      );
+    }
+    if (!(await this.options.store.delete(id, over))) return false;
+    await this.runners.removeRun(id);
+    this.options.events.emit('run.deleted', { runId: id });
+    return true;
   }
 
   /** Resolves with the run once it is over; TASK_TIMEOUT if it still runs after `timeoutMs`. */

@@ -29,7 +29,7 @@ export interface RunnerSetOptions {
   /** The engine's data directory (Claude Code agents keep their own config under it). */
   dataDir: string;
   /** engine.workspaces: the runs' git worktrees (absent: agents work in the session workspace). */
-  workspaces?: () => (WorkspacesPort & Pick<RunWorkspaces, 'prepare'>) | undefined;
+  workspaces?: () => (WorkspacesPort & Pick<RunWorkspaces, 'prepare' | 'remove'>) | undefined;
   /** The runners' environment, read at each use (default process.env); the key may come from secrets. */
   env?: EnvSource;
   /** A request to a person appeared or ended (permission.requested / permission.resolved). */
@@ -127,6 +127,11 @@ export class RunnerSet {
   /** Ends what a finished run still holds (its idle Claude Code agents). */
   async endRun(runId: string): Promise<void> {
     await this.claudeCodeAgents.closeRun(runId);
+  }
+
+  /** A deleted run's worktrees and merged branches go with it. */
+  async removeRun(runId: string): Promise<void> {
+    await this.options.workspaces?.()?.remove(runId);
   }
 
   async dispose(): Promise<void> {

@@ -219,6 +219,8 @@ export interface RunStore {
     statuses?: readonly RunStatus[];
     limit: number;
   }): Promise<RunRecord[]>;
+  /** Removes the run's record while it is in one of `fromStatuses`; false if it was not. */
+  delete(id: string, fromStatuses: readonly RunStatus[]): Promise<boolean>;
 }
 
 /** A committed batch of stream events: seqs firstSeq..lastSeq, in order, as one JSON array. */

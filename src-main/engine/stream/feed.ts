@@ -80,6 +80,7 @@ export function feedStream(events: TypedEmitter<EngineEvents>, stream: EventStre
     events.on('run.status', (run) =>
       stream.push({ kind: 'run.status', runId: run.id, status: run.status, error: run.error }),
     ),
+    events.on('run.deleted', ({ runId }) => stream.push({ kind: 'run.deleted', runId })),
     events.on('runner.log', (log) => stream.push({ kind: 'runner.log', ...log })),
     events.on('permission.requested', (r) =>
       stream.push({

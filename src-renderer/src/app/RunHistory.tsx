@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { Run } from '../../../src-shared/workflow';
 import { api, errorText } from '../api';
-import { noteRun } from '../live/controller';
+import { dropRun, noteRun } from '../live/controller';
 import { setNotice } from '../stores/editor';
 import { useLive } from '../stores/live';
 import { dateTime } from './format';
@@ -15,6 +15,15 @@ async function resumeRun(id: string): Promise<void> {
     noteRun(await api().call('runs.resume', { id }));
   } catch (error) {
     setNotice(`Could not resume the run: ${errorText(error)}`);
+  }
+}
+
+async function deleteRun(id: string): Promise<void> {
+  try {
+    await api().call('runs.delete', { id });
+    dropRun(id);
+  } catch (error) {
+    setNotice(`Could not delete the run: ${errorText(error)}`);
   }
 }
 
@@ -57,6 +66,19 @@ export function RunHistory({ onPick }: { onPick: (runId: string) => void }) {
             {r.error && <span className="error-text">{r.error}</span>}
           </button>
           {r.status === 'interrupted' && <ResumeButton run={r} />}
+          {r.status !== 'pending' && r.status !== 'running' && (
+            <button
+              aria-label={`Delete run ${r.id.slice(-8)}`}
+              title="Delete this run and its worktrees (branches with unmerged work are kept)"
+              onClick={() => {
+                if (window.confirm(`Delete run ${r.id.slice(-8)} and its worktrees?`)) {
+                  void deleteRun(r.id);
+                }
+              }}
+            >
+              ×
+            </button>
+          )}
         </li>
       ))}
     </ul>

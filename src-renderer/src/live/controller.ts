@@ -154,6 +154,13 @@ export function noteRun(run: Run | null, runId = run?.id ?? ''): void {
   if (run) upsertRun(run);
 }
 
+/** A run deleted here or by another client leaves the history. */
+export function dropRun(runId: string): void {
+  const runs = useLive.getState().runs;
+  if (runs.some((r) => r.id === runId))
+    useLive.setState({ runs: runs.filter((r) => r.id !== runId) });
+}
+
 export function upsertRun(run: Run): void {
   if (run.workflowId !== useEditor.getState().workflowId) return;
   const runs = useLive.getState().runs.filter((r) => r.id !== run.id);
@@ -281,6 +288,9 @@ function handle(e: StreamEvent): void {
       listsDirty = true;
       break;
     }
+    case 'run.deleted':
+      dropRun(e.runId);
+      break;
     case 'run.status': {
       if (foreign.has(e.runId)) break;
       const known = useLive.getState().runs.find((r) => r.id === e.runId);

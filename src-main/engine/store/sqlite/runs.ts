@@ -101,6 +101,12 @@ export class SqliteRunStore implements RunStore {
     return row && fromRow(row);
   }
 
+  async delete(id: string, fromStatuses: readonly RunStatus[]): Promise<boolean> {
+    const statuses = fromStatuses.map(() => '?').join(', ');
+    const sql = `DELETE FROM runs WHERE id = ? AND status IN (${statuses})`;
+    return guard(() => this.statement(sql).run([id, ...fromStatuses]).changes === 1);
+  }
+
   async list(query: {
     workflowId?: string;
     statuses?: readonly RunStatus[];
