@@ -3,6 +3,7 @@
  * locale, and a record of every command for the inspector's "git commands run" list.
  */
 import { execFile } from 'node:child_process';
+import { constants, setPriority } from 'node:os';
 import { OrchestrationError } from '../../../src-shared/errors';
 
 export interface GitCommandRecord {
@@ -29,6 +30,8 @@ export interface RunGitOptions {
   /** Exit codes that are answers, not failures (e.g. 1 for `diff --quiet`, `merge-tree`). */
   okCodes?: readonly number[];
   record?: (entry: GitCommandRecord) => void;
+  /** Background work (ready worktrees): the lowest CPU priority, so a person's work goes first. */
+  lowPriority?: boolean;
 }
 
 const MAX_OUTPUT = 256 * 1024 * 1024;
@@ -52,7 +55,7 @@ export function runGit(args: string[], options: RunGitOptions): Promise<GitResul
   const startedAt = Date.now();
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    execFile(
+    const child = execFile(
       'git',
       args,
       {
@@ -81,6 +84,13 @@ export function runGit(args: string[], options: RunGitOptions): Promise<GitResul
         reject(toError(args, options.cwd, exitCode, trimmed, failure));
       },
     );
+    if (options.lowPriority && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, constants.priority.PRIORITY_LOW);
+      } catch {
+        // Already exited, or not permitted: it runs at normal priority, which is only slower.
+      }
+    }
   });
 }
 

@@ -12,3 +12,4 @@ export type {
   GitCommand,
 } from './types';
 export type { GitCommandRecord } from '../git';
+export type { SpareSettings, SpareStatus } from './spares';

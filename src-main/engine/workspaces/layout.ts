@@ -5,6 +5,8 @@ import { basename, join, resolve } from 'node:path';
 
 export const BRANCH_PREFIX = 'orchestration';
 export const WORKTREES_FOLDER = 'orchestration-worktrees';
+/** Ready worktrees' folder, beside the runs' folders. */
+export const SPARES_FOLDER = '.spares';
 
 /** Lowercase letters, digits, "_" and "-" only: valid in a ref and in a folder name everywhere. */
 export function slug(text: string, max = 40): string {
@@ -41,11 +43,24 @@ export function branchName(runId: string, sessionSlug: string): string {
   return `${BRANCH_PREFIX}/${runSlug(runId)}/${sessionSlug}`;
 }
 
-/** `<root>/orchestration-worktrees/<repo-name>-<hash of its path>/<run>`: outside the repository. */
-export function runFolder(repoRoot: string, runId: string, worktreeRoot?: string): string {
+/** `<root>/orchestration-worktrees/<repo-name>-<hash of its path>`: outside the repository. */
+function repositoryFolder(repoRoot: string, worktreeRoot?: string): string {
   const hash = createHash('sha256').update(repoRoot).digest('hex').slice(0, 10);
   const repoPart = `${slug(basename(repoRoot), 40) || 'repo'}-${hash}`;
-  return join(resolve(worktreeRoot ?? tmpdir()), WORKTREES_FOLDER, repoPart, runSlug(runId));
+  return join(resolve(worktreeRoot ?? tmpdir()), WORKTREES_FOLDER, repoPart);
+}
+
+/** `<repository folder>/<run>`. */
+export function runFolder(repoRoot: string, runId: string, worktreeRoot?: string): string {
+  return join(repositoryFolder(repoRoot, worktreeRoot), runSlug(runId));
+}
+
+/**
+ * `<repository folder>/.spares`: ready worktrees, beside the runs' folders (one file system, so
+ * claiming one is a rename). A run slug never starts with a dot, so no run folder is this one.
+ */
+export function spareFolder(repoRoot: string, worktreeRoot?: string): string {
+  return join(repositoryFolder(repoRoot, worktreeRoot), SPARES_FOLDER);
 }
 
 /** A side branch name for saved work that no existing branch has. */

@@ -3,14 +3,21 @@
  * repository; merges computed with `merge-tree` so a conflict never touches the target branch.
  */
 import { existsSync, rmSync, rmdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { OrchestrationError, ValidationError } from '../../../src-shared/errors';
 import { GitCommandLog, runGit, type GitCommandRecord, type RunGitOptions } from '../git';
 import { toDiffFiles } from './diff-parse';
-import { branchName, runFolder, savedBranchName, sessionSlugs } from './layout';
+import {
+  branchName,
+  runFolder,
+  savedBranchName,
+  sessionSlugs,
+  spareFolder,
+  SPARES_FOLDER,
+} from './layout';
 import { ManifestStore, type RunRecord, type SessionRecord } from './manifest';
 import {
   checkBranchName,
@@ -22,6 +29,7 @@ import {
   repositoryRoot,
   revParse,
 } from './repo';
+import { SparePool, type SpareEntry, type SpareStatus } from './spares';
 import type {
   DiffFile,
   DiffStat,
@@ -55,9 +63,16 @@ class WorktreeService implements RunWorkspaces {
    * the slow part, runs outside the lock, in parallel.
    */
   private readonly adminLocks = new Map<string, Promise<unknown>>();
+  private readonly spares: SparePool;
 
   constructor(private readonly options: RunWorkspacesOptions) {
     this.log = new GitCommandLog(options.commandsPerRun);
+    this.spares = new SparePool(
+      options.spares ?? { perRepository: 0 },
+      options.stateDir,
+      (root, work) => this.serial(root, work),
+      (text, details) => this.warn(text, details),
+    );
     this.manifests = new ManifestStore(options.stateDir);
     for (const record of this.manifests.loadAll()) this.runs.set(record.runId, record);
     const who = options.identity ?? DEFAULT_IDENTITY;
@@ -152,11 +167,20 @@ class WorktreeService implements RunWorkspaces {
             },
       );
     }
+    // Ready worktrees first (a rename and a new branch each); the rest are checked out now.
+    const spareDir = run.runDir ? join(dirname(run.runDir), SPARES_FOLDER) : null;
+    const toMake = plan.filter((p) => p.branch);
+    const claimed = spareDir ? this.spares.take(root, spareDir, toMake.length) : [];
     const added = await Promise.allSettled(
-      plan.map((p) =>
-        p.branch ? this.addWorktree(run, p.id, p.branch, p.path, run.baseCommit, signal) : null,
-      ),
+      plan.map((p) => {
+        if (!p.branch) return null;
+        const spare = claimed[toMake.indexOf(p)];
+        return spare
+          ? this.claimSpare(run, p.id, p.branch, p.path, spare, spareDir!, signal)
+          : this.addWorktree(run, p.id, p.branch, p.path, run.baseCommit, signal);
+      }),
     );
+    if (spareDir) this.spares.release(spareDir, claimed);
     const failure = added.find((r) => r.status === 'rejected');
     if (failure) {
       // All or nothing, and only once every git has finished: a half-prepared run would leave
@@ -176,6 +200,10 @@ class WorktreeService implements RunWorkspaces {
     }
     this.runs.set(runId, run);
     this.manifests.save(run);
+    // The next Run of this repository finds its worktrees ready.
+    if (spareDir && toMake.length > 0) {
+      this.spares.schedule(root, spareDir, run.baseCommit, toMake.length);
+    }
     const out = new Map<string, SessionWorkspace>();
     for (const s of sessions) out.set(s.id, this.view(run, s.id)!);
     return out;
@@ -407,6 +435,30 @@ class WorktreeService implements RunWorkspaces {
     return [...this.runs.keys()];
   }
 
+  async warm(repo: RepositorySettings, count: number): Promise<{ ready: number }> {
+    if (!this.spares.enabled || (repo.mode ?? 'worktree') === 'none') return { ready: 0 };
+    const record = () => undefined;
+    const root = await repositoryRoot(repo.path, record);
+    const base = repo.baseBranch ?? (await currentBranch(root, record));
+    const commit = base ? await revParse(`refs/heads/${base}`, root, record) : null;
+    if (!commit) return { ready: 0 };
+    const ready = await this.spares.warm(root, spareFolder(root, repo.worktreeRoot), commit, count);
+    return { ready };
+  }
+
+  spareWorktrees(): SpareStatus[] {
+    return this.spares.list();
+  }
+
+  async dropSpares(repoPath?: string): Promise<void> {
+    const root = repoPath ? await repositoryRoot(repoPath, () => undefined) : undefined;
+    await this.spares.drop(root);
+  }
+
+  close(): Promise<void> {
+    return this.spares.close();
+  }
+
   async snapshot(runId: string): Promise<WorkspaceSnapshot> {
     const run = this.runs.get(runId);
     const snap: WorkspaceSnapshot = {};
@@ -595,6 +647,57 @@ class WorktreeService implements RunWorkspaces {
     return localBase;
   }
 
+  /**
+   * A ready worktree becomes the department's: checked for changes (a spare must be exactly its
+   * commit), moved to the department's folder, its branch created there (or checked out, when the
+   * branch exists from before a restart). A spare that fails is removed and the department gets a
+   * fresh checkout instead.
+   */
+  private async claimSpare(
+    run: RunRecord,
+    sessionId: string,
+    branch: string,
+    path: string,
+    spare: SpareEntry,
+    spareDir: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const record = this.recorder(run.runId, sessionId);
+    const root = run.repoRoot;
+    try {
+      if (await hasAnyChanges(spare.path, record)) {
+        throw new Error(`the ready worktree ${spare.path} has changes`);
+      }
+      // The base moved since it was made: only the files that differ are rewritten.
+      if (spare.commit !== run.baseCommit) {
+        await runGit(['checkout', '--quiet', '--detach', run.baseCommit], {
+          cwd: spare.path,
+          record,
+          signal,
+        });
+      }
+      const exists = await revParse(`refs/heads/${branch}`, root, record);
+      await mkdir(dirname(path), { recursive: true });
+      await this.serial(root, async () => {
+        await runGit(['worktree', 'move', spare.path, path], { cwd: root, record, signal });
+        await runGit(['checkout', '--quiet', ...(exists ? [] : ['-b']), branch], {
+          cwd: path,
+          record,
+          signal,
+        });
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      this.warn('A ready worktree could not be used; checking out a fresh one.', {
+        runId: run.runId,
+        sessionId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      await this.spares.dropClaimed(root, spareDir, spare, path);
+      await this.addWorktree(run, sessionId, branch, path, run.baseCommit, signal);
+    }
+  }
+
   private async addWorktree(
     run: RunRecord,
     sessionId: string,
@@ -636,7 +739,9 @@ class WorktreeService implements RunWorkspaces {
   ): Promise<void> {
     const record = this.recorder(run.runId, sessionId);
     const root = run.repoRoot;
-    await rm(path, { recursive: true, force: true, maxRetries: 3 });
+    const spareDir = run.runDir ? join(dirname(run.runDir), SPARES_FOLDER) : null;
+    const recycled = spareDir !== null && (await this.spares.recycle(root, spareDir, path, record));
+    if (!recycled) await rm(path, { recursive: true, force: true, maxRetries: 3 });
     await this.serial(root, async () => {
       await runGit(['worktree', 'prune'], { cwd: root, record });
       if (deleteBranch && (await revParse(`refs/heads/${branch}`, root, record))) {

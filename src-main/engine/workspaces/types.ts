@@ -1,6 +1,7 @@
 /** The run-level worktree API: one git worktree per department, on its own branch. */
 import type { WorkspaceDiffFile, WorkspaceMergeResult } from '../../../src-shared/contract';
 import type { LoggedGitCommand } from '../git';
+import type { SpareSettings, SpareStatus } from './spares';
 
 export interface RepositorySettings {
   /** The person's repository (any folder inside it). Never `git init`ed by us. */
@@ -72,6 +73,17 @@ export interface RunWorkspaces {
   restore(runId: string, snap: WorkspaceSnapshot): Promise<{ savedBranches: string[] }>;
   /** The git commands run for the run (or one department), oldest first. */
   commands(runId: string, sessionId?: string): GitCommand[];
+  /**
+   * Makes `count` ready worktrees of the repository's base branch now (capped by `spares`), so
+   * the next prepare() only renames and branches them; 0 ready when spares are off.
+   */
+  warm(repo: RepositorySettings, count: number): Promise<{ ready: number }>;
+  /** The ready worktrees, and those being made or claimed. */
+  spareWorktrees(): SpareStatus[];
+  /** Removes the ready worktrees (of one repository, or all). */
+  dropSpares(repoPath?: string): Promise<void>;
+  /** Stops background work (ready worktrees being made); they are swept or reused next time. */
+  close(): Promise<void>;
 }
 
 export interface RunWorkspacesOptions {
@@ -86,4 +98,6 @@ export interface RunWorkspacesOptions {
   commandsPerRun?: number;
   /** Author and committer of the departments' commits and of merge commits. */
   identity?: { name: string; email: string };
+  /** Ready worktrees per repository (see docs/worktrees.md); absent: none, every Run checks out. */
+  spares?: SpareSettings;
 }
