@@ -205,7 +205,24 @@ test('a department waits for allow/deny from the inspector; its diff merges, a c
   await expect(node(page, 'Writer').getByRole('status', { name: 'Writer needs you' })).toBeVisible({
     timeout: 60_000,
   });
-  await expect(page.getByRole('button', { name: '1 request waits for you' })).toBeVisible();
+  const pending = page.getByRole('button', { name: '1 request waits for you' });
+  await expect(pending).toBeVisible();
+  // The count fits: the header stays one row at 1440 px.
+  const header = await page.locator('header.header').boundingBox();
+  const count = await pending.boundingBox();
+  expect(count!.y + count!.height).toBeLessThanOrEqual(header!.y + 44);
+  // Clicking it opens the asking session's Inspector tab, whatever the side panel showed.
+  await node(page, 'Writer').click();
+  await page.getByRole('tab', { name: 'Properties' }).click();
+  await expect(page.getByRole('tab', { name: 'Inspector' })).toHaveAttribute(
+    'aria-selected',
+    'false',
+  );
+  await pending.click();
+  await expect(page.getByRole('tab', { name: 'Inspector' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
   await expect
     .poll(() => page.evaluate(() => (window as unknown as { __notified: string[] }).__notified))
     .toContain('Writer asks to use Bash');

@@ -107,6 +107,7 @@ export function Header() {
       <PendingCount />
       <div className="group files" role="group" aria-label="Checkpoints and files">
         <button
+          aria-label="Create checkpoint"
           onClick={openCreate}
           disabled={!!deny('checkpoints.create')}
           title={
@@ -114,7 +115,7 @@ export function Header() {
             'Save the whole orchestration: sessions, messages, runs, workflows'
           }
         >
-          Create checkpoint
+          Checkpoint
         </button>
         <button
           onClick={() => setBottomTab('checkpoints')}
