@@ -128,9 +128,13 @@ describe('publish', () => {
     expect((await t.engine.bus.mailbox('department-1')).map((x) => x.id)).toEqual([m.id]);
     const later = await t.engine.sessions.create({ type: 'department', name: 'department-1' });
     expect((await t.engine.bus.mailbox(later.id)).map((x) => x.id)).toEqual([m.id]);
+    // Mail addressed by id shows under the name too, and the other way round.
+    const byId = await t.engine.bus.publish(cmd({ receiver: later.id }));
+    expect((await t.engine.bus.mailbox('department-1')).map((x) => x.id)).toEqual([m.id, byId.id]);
+    expect((await t.engine.bus.mailbox(later.id)).map((x) => x.id)).toEqual([m.id, byId.id]);
     const got: Message[] = [];
     t.engine.bus.subscribe({ receivers: [later.id] }, (x) => void got.push(x));
-    await waitFor(() => got.length === 1, 'delivery to the late session');
+    await waitFor(() => got.length === 2, 'delivery to the late session');
     expect(got[0]!.receiverId).toBe(later.id);
   });
 

@@ -87,7 +87,12 @@ export class Dispatcher {
     private readonly options: DispatcherOptions,
   ) {
     this.acks = new GroupCommit(async (groups) => {
-      const done = new Set(await this.store.acknowledge(groups.flat(), this.options.now()));
+      const done = new Set(
+        await this.store.acknowledge(
+          groups.flat().map((id) => ({ id })),
+          this.options.now(),
+        ),
+      );
       return groups.map((ids) => ids.filter((id) => done.has(id)));
     });
     this.fails = new GroupCommit(async (groups) => {
@@ -444,7 +449,10 @@ export class Dispatcher {
     this.autoAcking = this.autoAcking.then(async () => {
       const ids = batch.map((e) => e.record.id);
       try {
-        await this.store.acknowledge(ids, this.options.now());
+        await this.store.acknowledge(
+          batch.map((e) => e.record),
+          this.options.now(),
+        );
         for (const id of ids) this.events.emit('message.acknowledged', { id });
       } catch (error) {
         // The leases will expire and the messages will be delivered again: at-least-once.

@@ -7,7 +7,9 @@ export type GroupResult<R> = R[] | Error;
 
 interface Pending<T, R> {
   items: T[];
-  resolve: (value: R[]) => void;
+  /** submitOne: resolved with the single result, not an array (no wrapper closure per call). */
+  one: boolean;
+  resolve: (value: R[] | R) => void;
   reject: (error: Error) => void;
 }
 
@@ -21,7 +23,12 @@ export class GroupCommit<T, R> {
 
   submit(items: T[]): Promise<R[]> {
     return new Promise<R[]>((resolve, reject) => {
-      this.pending.push({ items, resolve, reject });
+      this.pending.push({
+        items,
+        one: false,
+        resolve: resolve as Pending<T, R>['resolve'],
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -32,7 +39,12 @@ export class GroupCommit<T, R> {
   /** One item; resolves with its own result. */
   submitOne(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.pending.push({ items: [item], resolve: (r) => resolve(r[0]!), reject });
+      this.pending.push({
+        items: [item],
+        one: true,
+        resolve: resolve as Pending<T, R>['resolve'],
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -60,6 +72,7 @@ export class GroupCommit<T, R> {
       batch.forEach((p, i) => {
         const result = results[i];
         if (result instanceof Error) p.reject(result);
+        else if (p.one) p.resolve(result![0]!);
         else p.resolve(result ?? []);
       });
     });

@@ -434,6 +434,7 @@ export class MessageBus {
       requiresResponse: p.requiresResponse ?? false,
       responseDeadline: p.responseDeadline ?? null,
       expiresAt: p.ttlMs ? now + p.ttlMs : null,
+      key: null,
     };
     return { record, content: p.content ?? null, metadata };
   }

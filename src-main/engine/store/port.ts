@@ -37,6 +37,11 @@ export interface MessageRecord {
   requiresResponse: boolean;
   responseDeadline: number | null;
   expiresAt: number | null;
+  /**
+   * The adapter's own handle for the stored row (SQLite: its seq), set once stored; lets an
+   * acknowledgement find the row without an id lookup. Opaque to the bus; null before insert.
+   */
+  key: number | null;
 }
 
 /** A message to insert; `state: 'leased'` (with its lease fields) when it is handed to a subscriber at once. */
@@ -70,12 +75,19 @@ export interface Failure {
   reason: string;
 }
 
+/** A message to acknowledge: its id, and the stored record's `key` when the caller has it. */
+export interface AckTarget {
+  id: string;
+  key?: number | null;
+}
+
 export interface InsertResult {
   /** In input order; a duplicate id yields the stored record and `duplicate: true`. */
   records: { record: MessageRecord; duplicate: boolean }[];
 }
 
 export interface MessageListQuery {
+  /** A session id or name: matches mail addressed by either (or to a name no session has yet). */
   receiver?: string;
   sender?: string;
   state?: MessageState;
@@ -98,8 +110,8 @@ export interface MessageStore {
   insert(messages: readonly NewMessage[], maxQueueSize: number): Promise<InsertResult>;
   /** Leases up to `limit` ready messages matching any of `matches`, by priority then FIFO. */
   claim(request: ClaimRequest): Promise<MessageRecord[]>;
-  /** Marks leased (or pending) messages acknowledged; returns the ids that changed. */
-  acknowledge(ids: readonly string[], now: number): Promise<string[]>;
+  /** Marks leased (or pending) messages acknowledged (found by `key` when known); returns the ids that changed. */
+  acknowledge(messages: readonly AckTarget[], now: number): Promise<string[]>;
   /** Failed deliveries: retried with exponential backoff, or dead-lettered once retries are spent (ids returned). */
   fail(failures: readonly Failure[], policy: RetryPolicy, now: number): Promise<string[]>;
   /** Straight to the dead-letter queue, whatever the retry budget. */
@@ -246,12 +258,15 @@ export interface TableRows {
   columns: string[];
   rows: unknown[][];
   /**
-   * The rows as one JSON array text instead of `rows` (then empty): an adapter may serialise a
-   * large table itself, which is much faster than building row arrays in JavaScript.
+   * The rows packed by the adapter in its own binary form instead of `rows` (then empty): copying
+   * a large table inside the database and checksumming the bytes is far cheaper than building
+   * row values in JavaScript. Opaque outside the adapter; `CheckpointStore.unpack` reads it.
    */
-  rowsJson?: string;
+  packed?: Buffer;
   /** Row counts by message state, when the adapter counted them (messages only). */
   states?: Record<string, number>;
+  /** The lowest seq among the rows (messages only; absent when there are none or unknown). */
+  firstSeq?: number;
 }
 
 /** The orchestration's state read in one consistent transaction (see checkpoints/). */
@@ -291,13 +306,13 @@ export interface ReplaceResult {
 export interface CheckpointStore {
   /** The database schema version this adapter writes; a snapshot from a newer one cannot be restored. */
   readonly dbSchemaVersion: number;
-  /** One read transaction over sessions, workflows, runs and unacknowledged messages. */
   /**
    * Every table a checkpoint keeps, in one read transaction. Messages: the unacknowledged ones,
    * plus acknowledged ones from `acknowledgedFromSeq` on (a pre-restore checkpoint keeps the
-   * history the restore rewinds, so undoing it loses nothing).
+   * history the restore rewinds, so undoing it loses nothing). `messages: false` leaves the
+   * messages out (columns only, no rows or counts) for a caller that needs the rest only.
    */
-  snapshot(options?: { acknowledgedFromSeq?: number }): Promise<SnapshotTables>;
+  snapshot(options?: { acknowledgedFromSeq?: number; messages?: boolean }): Promise<SnapshotTables>;
   /**
    * One write transaction: the state becomes `tables` (leases released; sessions, workflows, runs
    * and messages not in it removed, except messages acknowledged before `maxMessageSeq`).
@@ -306,8 +321,13 @@ export interface CheckpointStore {
     tables: SnapshotTables,
     options: { liveRunOwner: string | null; reason: string; now: number },
   ): Promise<ReplaceResult>;
-  /** INVALID_FORMAT unless `tables` fits this database (columns, schema version); touches nothing. */
-  check(tables: SnapshotTables): void;
+  /**
+   * INVALID_FORMAT unless `tables` fits this database (columns, schema version, packed rows);
+   * touches nothing. `thorough` also checks the packed rows' internal structure (validate, import).
+   */
+  check(tables: SnapshotTables, options?: { thorough?: boolean }): void;
+  /** The rows of a table, unpacked when the adapter packed them (compare reads every message). */
+  unpack(table: TableRows): unknown[][];
   /** Messages this engine instance holds leased right now. */
   leasedBy(owner: string): Promise<number>;
   insert(meta: CheckpointMeta, data: Buffer): Promise<void>;

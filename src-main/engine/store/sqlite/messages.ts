@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { DatabaseError, MessageBusError, OrchestrationError } from '../../../../src-shared/errors';
 import type {
+  AckTarget,
   ClaimRequest,
   Failure,
   InsertResult,
@@ -67,6 +68,7 @@ function fromRow(row: MessageRow): MessageRecord {
     requiresResponse: row.requires_response === 1,
     responseDeadline: row.response_deadline,
     expiresAt: row.expires_at,
+    key: row.seq,
   };
 }
 
@@ -136,6 +138,11 @@ export class SqliteMessageStore implements MessageStore {
         `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
          WHERE id = ? AND state IN ('pending', 'leased')`,
       ),
+      // By rowid (no walk down the id index); the id still has to match the row.
+      ackByKey: db.prepare<[number, number, string]>(
+        `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
+         WHERE seq = ? AND id = ? AND state IN ('pending', 'leased')`,
+      ),
       fail: db.prepare(
         `UPDATE messages SET ${RETRY_SET}, failure_reason = @reason WHERE id = @id AND state = 'leased'
          RETURNING state`,
@@ -161,9 +168,10 @@ export class SqliteMessageStore implements MessageStore {
         `UPDATE messages SET state = 'pending', lease_until = NULL, lease_owner = NULL
          WHERE state = 'leased' AND lease_owner = ?`,
       ),
+      // coalesce(receiver_id, receiver) is the expression of the messages_to index (migration 8).
       resolve: db.prepare(
-        `UPDATE messages SET receiver_id = ? WHERE receiver = ? AND receiver_id IS NULL
-         AND state IN ('pending', 'leased', 'dead')`,
+        `UPDATE messages SET receiver_id = ? WHERE coalesce(receiver_id, receiver) = ?
+         AND receiver_id IS NULL AND state != 'acknowledged'`,
       ),
       counts: db.prepare<[], Record<string, number | null>>(`SELECT count(*) AS total,
           coalesce(sum(state = 'pending'), 0) AS pending, coalesce(sum(state = 'leased'), 0) AS leased,
@@ -178,9 +186,12 @@ export class SqliteMessageStore implements MessageStore {
     this.insertAll = db.transaction((messages: readonly NewMessage[], maxQueueSize: number) =>
       this.insertRows(messages, maxQueueSize),
     );
-    this.ackAll = db.transaction((ids: readonly string[], now: number) => {
+    this.ackAll = db.transaction((targets: readonly AckTarget[], now: number) => {
       const done: string[] = [];
-      for (const id of ids) if (this.s.ack.run(now, id).changes === 1) done.push(id);
+      for (const { id, key } of targets) {
+        const info = key != null ? this.s.ackByKey.run(now, key, id) : this.s.ack.run(now, id);
+        if (info.changes === 1) done.push(id);
+      }
       return done;
     });
   }
@@ -222,6 +233,7 @@ export class SqliteMessageStore implements MessageStore {
         // The new row is exactly what was inserted: the caller's object serves as the record.
         const record = m as MessageRecord;
         record.failureReason = null;
+        record.key = info.lastInsertRowid as number;
         out.push({ record, duplicate: false });
       } else {
         out.push({ record: fromRow(this.s.get.get(m.id)!), duplicate: true });
@@ -273,8 +285,8 @@ export class SqliteMessageStore implements MessageStore {
     return rows.sort(byQueueOrder).map(fromRow);
   }
 
-  async acknowledge(ids: readonly string[], now: number): Promise<string[]> {
-    return guard(() => this.ackAll.immediate(ids, now));
+  async acknowledge(targets: readonly AckTarget[], now: number): Promise<string[]> {
+    return guard(() => this.ackAll.immediate(targets, now));
   }
 
   async fail(failures: readonly Failure[], policy: RetryPolicy, now: number): Promise<string[]> {
@@ -343,8 +355,11 @@ export class SqliteMessageStore implements MessageStore {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.receiver) {
-      where.push('(receiver = ? OR receiver_id = ?)');
-      params.push(query.receiver, query.receiver);
+      // Mail addressed by id or by name lands under one index key: the resolved id, or the
+      // address while no session has it. The sessions table supplies the other name of the receiver.
+      where.push(`coalesce(receiver_id, receiver) IN
+        (?, (SELECT id FROM sessions WHERE name = ?), (SELECT name FROM sessions WHERE id = ?))`);
+      params.push(query.receiver, query.receiver, query.receiver);
     }
     if (query.sender) {
       where.push('sender = ?');

@@ -246,6 +246,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_created ON runs(created_at);
   CREATE INDEX runs_live ON runs(status) WHERE status IN ('pending','running');
   `,
+  // 8: one receiver index instead of two. Every message paid for an entry in both (the address
+  // and the resolved session); lookups want "addressed to this session by id or name", which is
+  // the resolved id, or the address while no session has it.
+  `
+  DROP INDEX messages_receiver;
+  DROP INDEX messages_receiver_id;
+  CREATE INDEX messages_to ON messages(coalesce(receiver_id, receiver));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
