@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrchestrationError } from '../../src-shared/errors';
+import { decode, encode } from '../../src-main/engine/checkpoints/codec';
 import { tempEngine, type TempEngine } from '../helpers/temp-engine';
 import { dump, smallOrchestration, tamper } from './helpers';
 
@@ -42,6 +43,34 @@ describe('validation before anything is touched', () => {
     expect(dump(databasePath)).toEqual(current);
     expect((await engine.checkpoints.stats()).count).toBe(count); // no pre-restore checkpoint either
     expect(await engine.checkpoints.validate(cp.id)).toMatchObject({ valid: false });
+  });
+
+  it('refuses packed message rows that are not the one table it lists, though the checksum matches', async () => {
+    const { engine, databasePath } = await open();
+    const { d, a } = await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'crafted' });
+    const db = new Database(databasePath);
+    const { data } = db.prepare('SELECT data FROM checkpoints WHERE id = ?').get(cp.id) as {
+      data: Buffer;
+    };
+    const payload = await decode(data, cp, 1_000);
+    const image = new Database(payload.messages.packed!);
+    image.exec('CREATE TABLE extra (x)');
+    payload.messages.packed = image.serialize();
+    image.close();
+    const crafted = await encode(payload);
+    db.prepare('UPDATE checkpoints SET data = ?, checksum = ? WHERE id = ?').run(
+      crafted.data,
+      crafted.checksum,
+      cp.id,
+    );
+    db.close();
+    await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    const before = dump(databasePath);
+    const error = await refusal(engine.checkpoints.restore(cp.id));
+    expect(error.code).toBe('INVALID_FORMAT');
+    expect(error.message).toMatch(/messages are malformed/);
+    expect(dump(databasePath)).toEqual(before);
   });
 
   it('refuses an unknown checkpoint format version', async () => {

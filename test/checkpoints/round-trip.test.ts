@@ -1,3 +1,6 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempEngine, type TempEngine } from '../helpers/temp-engine';
 import { dump, smallOrchestration } from './helpers';
@@ -92,5 +95,42 @@ describe('checkpoint round trip', () => {
     expect((await engine.checkpoints.require(r.preRestoreCheckpointId!)).parentId).toBe(two.id);
     const three = await engine.checkpoints.create({ name: 'three' });
     expect(three.parentId).toBe(one.id);
+  });
+
+  it('restores a checkpoint stored in format 1 (every row in one JSON document)', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    const { d, a, sent } = await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'old format' });
+    const state = dump(databasePath, { unacknowledgedOnly: true });
+
+    // Rewrite its payload the way engines before format 2 stored it.
+    const db = new Database(databasePath);
+    const table = (sql: string) => {
+      const stmt = db.prepare(sql).raw(true);
+      return { columns: stmt.columns().map((c) => c.name), rows: stmt.all() };
+    };
+    const payload = {
+      format: 1,
+      createdAt: cp.createdAt,
+      dbSchemaVersion: 1,
+      maxMessageSeq: (db.prepare('SELECT max(seq) AS n FROM messages').get() as { n: number }).n,
+      sessions: table('SELECT * FROM sessions ORDER BY created_at, id'),
+      workflows: table('SELECT * FROM workflows ORDER BY id'),
+      runs: table('SELECT * FROM runs ORDER BY created_at, id'),
+      messages: table(`SELECT * FROM messages WHERE state != 'acknowledged' ORDER BY seq`),
+    };
+    const data = gzipSync(JSON.stringify(payload));
+    db.prepare(
+      `UPDATE checkpoints SET data = ?, checksum = ?, codec = 'gzip', schema_version = 1 WHERE id = ?`,
+    ).run(data, createHash('sha256').update(data).digest('hex'), cp.id);
+    db.close();
+
+    await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    await engine.bus.acknowledge(sent[2]!.id);
+    await engine.bus.requeue(sent[1]!.id);
+    expect(await engine.checkpoints.validate(cp.id)).toMatchObject({ valid: true });
+    await engine.checkpoints.restore(cp.id);
+    expect(dump(databasePath, { unacknowledgedOnly: true })).toEqual(state);
   });
 });

@@ -1,7 +1,13 @@
 /**
- * The checkpoint payload: the snapshot tables as one JSON document (rows as arrays under a column
- * list, so keys are not repeated per row), compressed, with a sha256 checksum of the stored bytes.
- * Decoding verifies the checksum before it decompresses anything.
+ * The checkpoint payload, checksummed as stored (sha256 of the compressed bytes, verified before
+ * anything is decompressed).
+ *
+ * Format 2: a uint32 (big-endian) length, a JSON head with everything but the message rows
+ * (sessions, workflows and runs as rows under a column list, the message columns and counts,
+ * what extensions captured), then the message rows as the storage adapter packed them. The whole
+ * is compressed in independent chunks, each stored as a uint32 length and its bytes, so the
+ * chunks are (de)compressed in parallel on the thread pool.
+ * Format 1 (still read): one compressed JSON document with every table's rows.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -9,12 +15,19 @@ import { gunzip, gzip, brotliCompress, brotliDecompress, constants } from 'node:
 import { ValidationError } from '../../../src-shared/errors';
 import type { SnapshotTables, TableRows } from '../store/port';
 
-/** The checkpoint format this engine writes and reads. */
-export const CHECKPOINT_FORMAT = 1;
+/** The checkpoint format this engine writes. */
+export const CHECKPOINT_FORMAT = 2;
+/** The formats this engine reads. */
+const READS = [1, 2];
 
 export type Codec = 'gzip' | 'brotli';
-/** brotli at quality 1: faster and ~30 % smaller than gzip level 1 on checkpoint JSON (measured). */
+/**
+ * brotli at quality 0: on a 100k-message checkpoint it compresses about 1.8× faster than gzip
+ * level 1 and decompresses about as fast, to a similar size (measured).
+ */
 export const DEFAULT_CODEC: Codec = 'brotli';
+/** Chunks compressed independently: large enough to compress well, several per big checkpoint. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -39,33 +52,61 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** JSON text of the payload; a table the adapter serialised itself (rowsJson) is spliced in as is. */
-export function toJson(payload: Payload): string {
-  const tables = TABLES.map((t) => {
-    const { columns, rows, rowsJson } = payload[t];
-    return `${JSON.stringify(t)}:{"columns":${JSON.stringify(columns)},"rows":${rowsJson ?? JSON.stringify(rows)}}`;
-  });
-  const head = JSON.stringify({
-    format: payload.format,
-    createdAt: payload.createdAt,
-    dbSchemaVersion: payload.dbSchemaVersion,
-    maxMessageSeq: payload.maxMessageSeq,
-    ...(payload.extensions && { extensions: payload.extensions }),
-  });
-  return `${head.slice(0, -1)},${tables.join(',')}}`;
+const TABLES = ['sessions', 'workflows', 'runs', 'messages'] as const;
+
+/** The payload as format 2's uncompressed bytes: head length, JSON head, packed message rows. */
+function serialise(payload: Payload): Buffer {
+  const { packed, ...messages } = payload.messages;
+  const head = Buffer.from(
+    JSON.stringify({
+      format: CHECKPOINT_FORMAT,
+      createdAt: payload.createdAt,
+      dbSchemaVersion: payload.dbSchemaVersion,
+      maxMessageSeq: payload.maxMessageSeq,
+      ...(payload.extensions && { extensions: payload.extensions }),
+      sessions: payload.sessions,
+      workflows: payload.workflows,
+      runs: payload.runs,
+      messages: { ...messages, packedBytes: packed?.length ?? 0 },
+    }),
+  );
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(head.length);
+  return Buffer.concat([length, head, ...(packed ? [packed] : [])]);
+}
+
+/**
+ * zlib's asynchronous calls hand their output back in `chunkSize` pieces (16 KB by default):
+ * thousands of round trips through JavaScript per megabytes-long chunk. One piece per chunk.
+ */
+const ZLIB_CHUNK = { chunkSize: CHUNK_BYTES };
+
+function compressChunk(chunk: Buffer, codec: Codec): Promise<Buffer> {
+  return codec === 'brotli'
+    ? brotliAsync(chunk, {
+        ...ZLIB_CHUNK,
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: 0,
+          [constants.BROTLI_PARAM_SIZE_HINT]: chunk.length,
+        },
+      })
+    : gzipAsync(chunk, { ...ZLIB_CHUNK, level: 1 });
 }
 
 export async function encode(payload: Payload, codec: Codec = DEFAULT_CODEC): Promise<Encoded> {
-  const raw = Buffer.from(toJson(payload));
-  const data =
-    codec === 'brotli'
-      ? await brotliAsync(raw, {
-          params: {
-            [constants.BROTLI_PARAM_QUALITY]: 1,
-            [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
-          },
-        })
-      : await gzipAsync(raw, { level: 1 });
+  const raw = serialise(payload);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < raw.length; at += CHUNK_BYTES) {
+    chunks.push(raw.subarray(at, Math.min(raw.length, at + CHUNK_BYTES)));
+  }
+  const compressed = await Promise.all(chunks.map((c) => compressChunk(c, codec)));
+  const data = Buffer.concat(
+    compressed.flatMap((c) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(c.length);
+      return [length, c];
+    }),
+  );
   return { data, rawSizeBytes: raw.length, checksum: sha256(data), codec };
 }
 
@@ -84,30 +125,78 @@ export async function decode(
       'The checkpoint is corrupt or was tampered with: its sha256 checksum does not match.',
     );
   }
-  if (expected.schemaVersion !== CHECKPOINT_FORMAT) {
+  if (!READS.includes(expected.schemaVersion)) {
     throw invalid(
-      `Unknown checkpoint format ${expected.schemaVersion}; this engine reads format ${CHECKPOINT_FORMAT}.`,
+      `Unknown checkpoint format ${expected.schemaVersion}; this engine reads formats ${READS.join(' and ')}.`,
       'schemaVersion',
     );
   }
+  const decompress = (chunk: Buffer): Promise<Buffer> => {
+    if (expected.codec === 'gzip') return gunzipAsync(chunk, ZLIB_CHUNK);
+    if (expected.codec === 'brotli') return unbrotliAsync(chunk, ZLIB_CHUNK);
+    return Promise.reject(new Error(`unknown codec "${expected.codec}"`));
+  };
   let raw: Buffer;
   try {
-    if (expected.codec === 'gzip') raw = await gunzipAsync(data);
-    else if (expected.codec === 'brotli') raw = await unbrotliAsync(data);
-    else throw new Error(`unknown codec "${expected.codec}"`);
+    raw =
+      expected.schemaVersion === 1
+        ? await decompress(data)
+        : Buffer.concat(await Promise.all(chunksOf(data).map(decompress)));
   } catch (error) {
+    if (error instanceof ValidationError) throw error;
     throw invalid(`The checkpoint cannot be decompressed: ${(error as Error).message}`);
   }
-  let payload: unknown;
+  return expected.schemaVersion === 1 ? fromJson(raw, maxDbSchema) : deserialise(raw, maxDbSchema);
+}
+
+const MESSAGE_STATES = ['pending', 'leased', 'acknowledged', 'dead'];
+
+/** Format 2's framing: uint32 length + compressed bytes, to the end. */
+function chunksOf(data: Buffer): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < data.length;) {
+    if (at + 4 > data.length) throw invalid('The checkpoint data is truncated.');
+    const length = data.readUInt32BE(at);
+    if (at + 4 + length > data.length) throw invalid('The checkpoint data is truncated.');
+    chunks.push(data.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return chunks;
+}
+
+function parse(text: string): unknown {
   try {
-    payload = JSON.parse(raw.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw invalid(`The checkpoint is not valid JSON: ${(error as Error).message}`);
   }
-  return checkShape(payload, maxDbSchema);
 }
 
-const TABLES = ['sessions', 'workflows', 'runs', 'messages'] as const;
+function fromJson(raw: Buffer, maxDbSchema: number): Payload {
+  return checkShape(parse(raw.toString('utf8')), 1, maxDbSchema);
+}
+
+function deserialise(raw: Buffer, maxDbSchema: number): Payload {
+  const headLength = raw.length >= 4 ? raw.readUInt32BE(0) : Infinity;
+  if (4 + headLength > raw.length) throw invalid('The checkpoint data is truncated.');
+  const head = parse(raw.subarray(4, 4 + headLength).toString('utf8')) as Partial<Payload>;
+  const payload = checkShape(head, 2, maxDbSchema);
+  const messages = payload.messages as TableRows & { packedBytes?: unknown };
+  const packed = raw.subarray(4 + headLength);
+  if (messages.packedBytes !== packed.length || messages.rows.length > 0) {
+    throw invalid("The checkpoint's message rows do not match its head.", 'messages');
+  }
+  const states = Object.entries(messages.states ?? {});
+  if (
+    states.some(([k, n]) => !MESSAGE_STATES.includes(k) || !Number.isInteger(n) || n < 0) ||
+    (messages.firstSeq !== undefined && !Number.isInteger(messages.firstSeq))
+  ) {
+    throw invalid("The checkpoint's message counts are malformed.", 'messages');
+  }
+  delete messages.packedBytes;
+  if (packed.length > 0) messages.packed = packed;
+  return payload;
+}
 
 function isTable(t: unknown): t is TableRows {
   if (!t || typeof t !== 'object') return false;
@@ -120,10 +209,10 @@ function isTable(t: unknown): t is TableRows {
   );
 }
 
-function checkShape(value: unknown, maxDbSchema: number): Payload {
+function checkShape(value: unknown, format: number, maxDbSchema: number): Payload {
   const p = value as Partial<Payload> | null;
-  if (!p || typeof p !== 'object' || p.format !== CHECKPOINT_FORMAT) {
-    throw invalid(`The checkpoint payload is not format ${CHECKPOINT_FORMAT}.`, 'format');
+  if (!p || typeof p !== 'object' || p.format !== format) {
+    throw invalid(`The checkpoint payload is not format ${format}.`, 'format');
   }
   if (
     !Number.isInteger(p.dbSchemaVersion) ||

@@ -163,7 +163,7 @@ export class CheckpointService {
   async validate(id: string): Promise<ValidationReport> {
     const meta = await this.require(id);
     try {
-      this.deps.store.check(await this.load(meta));
+      this.deps.store.check(await this.load(meta), { thorough: true });
       return { id, valid: true, errors: [] };
     } catch (error) {
       return { id, valid: false, errors: [toOrchestrationError(error).message] };
@@ -232,7 +232,15 @@ export class CheckpointService {
   async compare(a: string, b: string, limit = 1_000): Promise<CheckpointComparison> {
     const [ma, mb] = await Promise.all([this.require(a), this.require(b)]);
     const [pa, pb] = await Promise.all([this.load(ma), this.load(mb)]);
-    return compareSnapshots({ id: a, payload: pa }, { id: b, payload: pb }, limit);
+    const unpacked = (p: Payload): Payload => ({
+      ...p,
+      messages: { columns: p.messages.columns, rows: this.deps.store.unpack(p.messages) },
+    });
+    return compareSnapshots(
+      { id: a, payload: unpacked(pa) },
+      { id: b, payload: unpacked(pb) },
+      limit,
+    );
   }
 
   /**
@@ -270,7 +278,9 @@ export class CheckpointService {
     let preRestore: Checkpoint | null = null;
     // The undo keeps the acknowledged history this restore rewinds: everything from the
     // checkpoint's oldest unacknowledged message on (what the restore deletes or re-pends).
-    const current = await this.snapshot({ acknowledgedFromSeq: rewindsFrom(target) });
+    const current = preserve
+      ? await this.snapshot({ acknowledgedFromSeq: rewindsFrom(target) })
+      : await this.deps.store.snapshot({ messages: false });
     if (preserve) {
       preRestore = await this.save(current, {
         name: `Before restoring "${meta.name}"`.slice(0, 200),
@@ -428,7 +438,7 @@ function describeDiscarded(
 /** The first message seq a restore to `target` may change. */
 function rewindsFrom(target: SnapshotTables): number {
   const at = target.messages.columns.indexOf('seq');
-  let first = target.maxMessageSeq + 1;
+  let first = target.messages.firstSeq ?? target.maxMessageSeq + 1;
   for (const row of target.messages.rows) first = Math.min(first, row[at] as number);
   return first;
 }

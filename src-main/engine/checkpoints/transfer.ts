@@ -73,7 +73,7 @@ export async function importFile(
   const { header, data } = readFile(bytes);
   const meta = header.checkpoint;
   const payload = await decode(data, meta, deps.store.dbSchemaVersion);
-  deps.store.check(payload);
+  deps.store.check(payload, { thorough: true });
   const existing = await deps.store.get(meta.id);
   if (existing && existing.checksum === meta.checksum) return existing;
   const parent = meta.parentId && (await deps.store.get(meta.parentId)) ? meta.parentId : null;
