@@ -1,6 +1,7 @@
 import type { StreamBatchRecord, StreamStore } from '../port';
 import type { SqliteDb } from './database';
 import { guard } from './messages';
+import { SharedWrites } from './shared-writes';
 
 interface BatchRow {
   first_seq: number;
@@ -26,7 +27,10 @@ export class SqliteStreamStore implements StreamStore {
   private readonly s;
   private readonly appendAll;
 
-  constructor(db: SqliteDb) {
+  constructor(
+    db: SqliteDb,
+    private readonly writes: SharedWrites = new SharedWrites(db),
+  ) {
     this.s = {
       insert: db.prepare<[number, number, number, number, string]>(
         `INSERT INTO stream_events (first_seq, last_seq, at, count, body) VALUES (?, ?, ?, ?, ?)`,
@@ -43,8 +47,16 @@ export class SqliteStreamStore implements StreamStore {
     });
   }
 
+  /** Rides in the next write transaction (see SharedWrites): resolves once that is committed. */
   async append(batches: readonly StreamBatchRecord[]): Promise<void> {
-    if (batches.length > 0) guard(() => this.appendAll(batches));
+    if (batches.length === 0) return;
+    try {
+      await this.writes.defer(this.appendAll, batches);
+    } catch (error) {
+      guard(() => {
+        throw error;
+      });
+    }
   }
 
   async since(after: number, limit: number): Promise<StreamBatchRecord[]> {

@@ -4,6 +4,7 @@ import { BackgroundCheckpointer } from './checkpointer';
 import { openDatabase, type OpenOptions } from './database';
 import { SqliteStreamStore } from './events';
 import { SqliteMessageStore } from './messages';
+import { SharedWrites } from './shared-writes';
 import { SqliteRunStore } from './runs';
 import { SqliteAuditStore, SqliteTokenStore } from './security';
 import { SqliteSessionStore } from './sessions';
@@ -15,6 +16,8 @@ export type SqliteStorageOptions = OpenOptions;
 /** The embedded adapter: one better-sqlite3 connection (plus a checkpointing one off the event loop), WAL, migrations applied on open. */
 export function createSqliteStorage(options: SqliteStorageOptions): StoragePort {
   const db = openDatabase(options);
+  // One per connection: the bus's publishes carry its acknowledgements and stream batches.
+  const writes = new SharedWrites(db);
   const checkpointer =
     options.path === ':memory:'
       ? undefined
@@ -25,17 +28,18 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
         });
   return {
     kind: 'sqlite',
-    messages: new SqliteMessageStore(db),
+    messages: new SqliteMessageStore(db, writes),
     sessions: new SqliteSessionStore(db),
     workflows: new SqliteWorkflowStore(db),
     runs: new SqliteRunStore(db),
-    stream: new SqliteStreamStore(db),
+    stream: new SqliteStreamStore(db, writes),
     checkpoints: new SqliteCheckpointStore(db),
     trust: new SqliteTrustStore(db),
     tokens: new SqliteTokenStore(db),
     audit: new SqliteAuditStore(db),
     async close() {
       await checkpointer?.close();
+      writes.flush();
       if (db.open) db.close();
     },
   };

@@ -15,6 +15,7 @@ import type {
   RetryPolicy,
 } from '../port';
 import type { SqliteDb } from './database';
+import { SharedWrites } from './shared-writes';
 
 interface MessageRow {
   seq: number;
@@ -119,8 +120,12 @@ export class SqliteMessageStore implements MessageStore {
   // Built once: better-sqlite3's transaction() wraps a function in four new ones per call.
   private readonly insertAll;
   private readonly ackAll;
+  private readonly claimRun;
 
-  constructor(private readonly db: SqliteDb) {
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly writes: SharedWrites = new SharedWrites(db),
+  ) {
     this.s = {
       insert:
         db.prepare(`INSERT INTO messages (id, type, priority, sender, receiver, receiver_id, created_at,
@@ -186,6 +191,8 @@ export class SqliteMessageStore implements MessageStore {
     this.insertAll = db.transaction((messages: readonly NewMessage[], maxQueueSize: number) =>
       this.insertRows(messages, maxQueueSize),
     );
+    // A transaction function so a claim can carry the queued acknowledgements (SharedWrites).
+    this.claimRun = db.transaction((stmt: Statement, args: unknown[]) => stmt.all(...args));
     this.ackAll = db.transaction((targets: readonly AckTarget[], now: number) => {
       const done: string[] = [];
       for (const { id, key } of targets) {
@@ -197,7 +204,9 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async insert(messages: readonly NewMessage[], maxQueueSize: number): Promise<InsertResult> {
-    return { records: guard(() => this.insertAll.immediate(messages, maxQueueSize)) };
+    return {
+      records: guard(() => this.writes.transaction(this.insertAll, messages, maxQueueSize)),
+    };
   }
 
   private insertRows(messages: readonly NewMessage[], maxQueueSize: number) {
@@ -271,22 +280,14 @@ export class SqliteMessageStore implements MessageStore {
       this.claimCache.set(key, stmt);
     }
     const { now } = request;
-    const rows = guard(
-      () =>
-        stmt.all(
-          now + request.leaseMs,
-          request.owner,
-          now,
-          now,
-          ...params,
-          request.limit,
-        ) as MessageRow[],
-    );
+    const args = [now + request.leaseMs, request.owner, now, now, ...params, request.limit];
+    const rows = guard(() => this.writes.transaction(this.claimRun, stmt, args) as MessageRow[]);
     return rows.sort(byQueueOrder).map(fromRow);
   }
 
-  async acknowledge(targets: readonly AckTarget[], now: number): Promise<string[]> {
-    return guard(() => this.ackAll.immediate(targets, now));
+  /** Rides in the next write transaction (see SharedWrites): resolves once that is committed. */
+  acknowledge(targets: readonly AckTarget[], now: number): Promise<string[]> {
+    return this.writes.defer(this.ackAll, targets, now).catch(rethrow);
   }
 
   async fail(failures: readonly Failure[], policy: RetryPolicy, now: number): Promise<string[]> {
@@ -400,6 +401,11 @@ export class SqliteMessageStore implements MessageStore {
     return guard(() => this.s.wakeup.get(now)!.t);
   }
 }
+
+const rethrow = (error: unknown): never =>
+  guard(() => {
+    throw error;
+  });
 
 /** SQLite failures become QUERY_FAILED; our own errors pass through. */
 export function guard<T>(fn: () => T): T {
