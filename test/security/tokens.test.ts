@@ -191,6 +191,30 @@ describe('API tokens', () => {
     });
   });
 
+  it("recorder(): one caller's rows carry who it was made for, control characters replaced", async () => {
+    const audit = rig.engine.audit.recorder({
+      tokenId: 'rec\u0007tok',
+      role: 'developer',
+      transport: 'test',
+      client: '10.0.0.1',
+    });
+    audit('test.recorder', 'ok');
+    audit('test.recorder', 'RATE_LIMITED', 'retryAfterMs=5\n');
+    const rows = await rig.engine.audit.list({ method: 'test.recorder', limit: 5 });
+    expect(rows.map((r) => [r.outcome, r.detail])).toEqual([
+      ['RATE_LIMITED', 'retryAfterMs=5?'],
+      ['ok', null],
+    ]);
+    for (const r of rows) {
+      expect(r).toMatchObject({
+        tokenId: 'rec?tok',
+        role: 'developer',
+        transport: 'test',
+        client: '10.0.0.1',
+      });
+    }
+  });
+
   it('retention is applied on start', async () => {
     rig.engine.audit.record({
       tokenId: 'x',

@@ -28,6 +28,9 @@ export type AuditInput = Omit<AuditRecord, 'at' | 'detail' | 'client'> & {
   client?: string | null;
 };
 
+/** Who makes the calls a recorder() audits. */
+export type AuditCaller = Pick<AuditInput, 'tokenId' | 'role' | 'transport' | 'client'>;
+
 const listSchema = z.strictObject({
   since: z.number().int().min(0).optional(),
   beforeSeq: z.number().int().min(1).optional(),
@@ -67,8 +70,7 @@ export class AuditLog {
 
   /** Buffers one row; it is committed within a tick (see flush). */
   record(input: AuditInput): void {
-    if (this.closed) return;
-    this.buffer.push({
+    this.push({
       at: input.at ?? this.now(),
       tokenId: clean(input.tokenId, 200),
       role: clean(input.role, 50),
@@ -78,6 +80,33 @@ export class AuditLog {
       detail: clean(input.detail),
       client: clean(input.client, 200),
     });
+  }
+
+  /**
+   * record() for one caller (a connection): who is cleaned once here, so each call's row costs
+   * a push. The row is built field by field: `{ ...who, method }` takes microseconds in V8.
+   */
+  recorder(who: AuditCaller): (method: string, outcome: string, detail?: string | null) => void {
+    const tokenId = clean(who.tokenId, 200);
+    const role = clean(who.role, 50);
+    const transport = clean(who.transport, 50) ?? 'unknown';
+    const client = clean(who.client, 200);
+    return (method, outcome, detail = null) =>
+      this.push({
+        at: this.now(),
+        tokenId,
+        role,
+        transport,
+        method: clean(method, 200) ?? '',
+        outcome: clean(outcome, 100) ?? '',
+        detail: clean(detail),
+        client,
+      });
+  }
+
+  private push(row: AuditRecord): void {
+    if (this.closed) return;
+    this.buffer.push(row);
     if (this.buffer.length >= FLUSH_AT_ROWS) void this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;

@@ -11,7 +11,13 @@ import type { InputGuardOptions } from './input-guard';
 import { RateLimiter, type RateLimits } from './rate-limit';
 import { TokenService } from './tokens';
 
-export { AuditLog, DEFAULT_AUDIT_RETENTION_MS, type AuditEntry, type AuditInput } from './audit';
+export {
+  AuditLog,
+  DEFAULT_AUDIT_RETENTION_MS,
+  type AuditCaller,
+  type AuditEntry,
+  type AuditInput,
+} from './audit';
 export type { AuditListQuery } from './audit';
 export { guardParams, checkWorkspace, isInside, type InputGuardOptions } from './input-guard';
 export {

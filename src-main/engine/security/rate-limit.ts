@@ -65,10 +65,11 @@ interface Bucket {
 }
 
 export type RateDecision = { ok: true } | { ok: false; retryAfterMs: number; limit: number };
+const OK: RateDecision = Object.freeze({ ok: true });
 
 export class RateLimiter {
   readonly limits: RateLimits;
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly clients = new Map<string, Partial<Record<RateBucket, Bucket>>>();
   private sweepAt = 0;
 
   constructor(
@@ -86,19 +87,22 @@ export class RateLimiter {
     // A batch larger than the whole limit is admitted once the bucket is full (not never).
     const need = Math.min(cost, limit);
     const now = this.now();
-    const key = `${bucket}\u0000${clientId}`;
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { tokens: limit, at: now };
-      this.buckets.set(key, b);
-      if (this.buckets.size > 10_000) this.sweep(now);
-    } else if (now > b.at) {
+    // Keyed by client, then bucket: no key string is built per call.
+    let mine = this.clients.get(clientId);
+    if (!mine) {
+      mine = {};
+      this.clients.set(clientId, mine);
+      if (this.clients.size > 10_000) this.sweep(now);
+    }
+    let b = mine[bucket];
+    if (!b) b = mine[bucket] = { tokens: limit, at: now };
+    else if (now > b.at) {
       b.tokens = Math.min(limit, b.tokens + (now - b.at) * perMs);
       b.at = now;
     }
     if (b.tokens >= need) {
       b.tokens -= need;
-      return { ok: true };
+      return OK;
     }
     return { ok: false, retryAfterMs: Math.max(1, Math.ceil((need - b.tokens) / perMs)), limit };
   }
@@ -122,12 +126,17 @@ export class RateLimiter {
     );
   }
 
-  /** Forgets buckets that have refilled completely (they are the same as absent ones). */
+  /** Forgets clients whose buckets have all refilled completely (the same as absent ones). */
   private sweep(now: number): void {
     if (now - this.sweepAt < 1_000) return;
     this.sweepAt = now;
-    for (const [key, b] of this.buckets) {
-      if (now - b.at >= this.limits.windowMs) this.buckets.delete(key);
+    for (const [client, mine] of this.clients) {
+      let full = true;
+      for (const key of RATE_BUCKETS) {
+        const b = mine[key];
+        if (b && now - b.at < this.limits.windowMs) full = false;
+      }
+      if (full) this.clients.delete(client);
     }
   }
 }
