@@ -5,6 +5,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type Node,
@@ -33,6 +34,16 @@ import { CanvasEmpty } from './CanvasEmpty';
 import { Toolbar } from './Toolbar';
 
 export const DRAG_TYPE = 'application/x-orchestration-session';
+
+/**
+ * Below this zoom a node's text and the edges' count labels are too small to read (11px type
+ * at 0.45 is 5px), so the canvas drops them (class `zoomed-out`; see canvas.css) and nodes show
+ * their status by colour alone. The counts keep counting and show again on zooming in. Drawing
+ * that detail cost most of a frame on a large workflow: every count change re-rastered text and
+ * shadows all over a software-rastered canvas.
+ */
+export const DETAIL_ZOOM = 0.45;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 const nodeTypes: NodeTypes = { session: SessionNodeComponent };
 const edgeTypes: EdgeTypes = { packet: PacketEdgeComponent };
@@ -66,6 +77,7 @@ export function Canvas({
     return { viewport: s.viewport, fit: !s.viewport && s.nodes.length > 0 };
   });
   const theme = useTheme((s) => s.resolved);
+  const compact = useStore(zoomedOut);
   const flow = useReactFlow();
   useEffect(() => {
     registerFitView(() => void flow.fitView({ padding: 0.3, maxZoom: 1.2 }));
@@ -90,7 +102,12 @@ export function Canvas({
   );
 
   return (
-    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} aria-label="Workflow canvas">
+    <div
+      className={compact ? 'canvas zoomed-out' : 'canvas'}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      aria-label="Workflow canvas"
+    >
       <ReactFlow
         key={workflowId ?? 'none'}
         nodes={nodes}

@@ -1,9 +1,8 @@
 /**
  * An edge that shows live traffic: count and rate in a label, and sampled packets moving along
- * the path with SVG animateMotion (not React Flow's `animated`). The path, the packets and the
- * label are separate memoised parts with their own store selectors: a count update re-renders
- * the label only, a new packet the packets only, and the path re-renders for neither. Packets
- * are drawn in the shared PacketLayer, off the edges' SVG.
+ * the path (not React Flow's `animated`). The label is a memoised part with its own store
+ * selector: a count update re-renders the label only, and the path re-renders for none. Packets
+ * are drawn by the PacketLayer canvas, which reads this edge's path from setEdgePath.
  */
 import {
   BaseEdge,
@@ -13,13 +12,12 @@ import {
   type EdgeProps,
   type InternalNode,
 } from '@xyflow/react';
-import { memo, useCallback } from 'react';
-import { createPortal } from 'react-dom';
+import { memo, useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { FlowEdge } from '../../editor/graph';
-import type { Packet } from '../../live/flow';
-import { useLive } from '../../stores/live';
+import { useLive, type LiveState } from '../../stores/live';
 import { floatingEnds, type Rect } from './floating';
-import { usePacketLayer } from './PacketLayer';
+import { setEdgePath } from './PacketLayer';
 
 function rectOf(node: InternalNode | undefined): Rect | null {
   const w = node?.measured.width;
@@ -28,50 +26,14 @@ function rectOf(node: InternalNode | undefined): Rect | null {
   return { ...node.internals.positionAbsolute, width: w, height: h };
 }
 
-const PACKET_SECONDS = 0.9;
-
-function start(el: SVGAnimationElement | null): void {
-  try {
-    el?.beginElement();
-  } catch {
-    // jsdom/older engines: the packet simply stays put.
-  }
-}
-
-/** One packet; started once when mounted (a stable ref, so re-renders never restart it). */
-const PacketView = memo(function PacketView({ packet, path }: { packet: Packet; path: string }) {
-  const ref = useCallback(start, []);
-  return (
-    <circle r={packet.failed ? 6 : 5} className={packet.failed ? 'packet failed' : 'packet'}>
-      <animateMotion
-        ref={ref}
-        begin="indefinite"
-        dur={`${PACKET_SECONDS}s`}
-        fill="freeze"
-        path={path}
-        keyPoints={packet.reverse ? '1;0' : '0;1'}
-        keyTimes="0;1"
-        calcMode="linear"
-      />
-    </circle>
-  );
-});
-
-const NO_PACKETS: readonly Packet[] = [];
-
-/** This edge's packets, drawn in the shared packet layer (see PacketLayer). */
-const Packets = memo(function Packets({ id, path }: { id: string; path: string }) {
-  const packets = useLive((s) => s.flows[id]?.packets ?? NO_PACKETS);
-  const layer = usePacketLayer((s) => s.layer);
-  if (!layer || packets.length === 0) return null;
-  return createPortal(
-    packets.map((p) => <PacketView key={p.id} packet={p} path={path} />),
-    layer,
-  );
-});
+/** The label's fields only: a packet setting off or arriving leaves the label alone. */
+const labelOf = (id: string) => (s: LiveState) => {
+  const f = s.flows[id];
+  return f ? { count: f.count, failed: f.failed, rate: f.rate, lastError: f.lastError } : null;
+};
 
 const EdgeLabel = memo(function EdgeLabel({ id, x, y }: { id: string; x: number; y: number }) {
-  const flow = useLive((s) => s.flows[id]);
+  const flow = useLive(useShallow(labelOf(id)));
   if (!flow) return null;
   const { count, failed: failedCount, rate, lastError } = flow;
   const failed = failedCount > 0;
@@ -109,6 +71,8 @@ function PacketEdgeView(props: EdgeProps<FlowEdge>) {
     sourcePosition: ends?.sourcePosition ?? props.sourcePosition,
     targetPosition: ends?.targetPosition ?? props.targetPosition,
   });
+  useEffect(() => setEdgePath(id, path), [id, path]);
+  useEffect(() => () => setEdgePath(id, null), [id]);
   const cls = [
     'packet-edge',
     failed ? 'failed' : '',
@@ -120,7 +84,6 @@ function PacketEdgeView(props: EdgeProps<FlowEdge>) {
   return (
     <>
       <BaseEdge id={id} path={path} className={cls} />
-      <Packets id={id} path={path} />
       <EdgeLabel id={id} x={labelX} y={labelY} />
     </>
   );
