@@ -54,8 +54,8 @@ export function sha256(data: Buffer): string {
 
 const TABLES = ['sessions', 'workflows', 'runs', 'messages'] as const;
 
-/** The payload as format 2's uncompressed bytes: head length, JSON head, packed message rows. */
-function serialise(payload: Payload): Buffer {
+/** The payload as format 2's uncompressed pieces: head length and JSON head, packed message rows. */
+function serialise(payload: Payload): Buffer[] {
   const { packed, ...messages } = payload.messages;
   const head = Buffer.from(
     JSON.stringify({
@@ -72,7 +72,7 @@ function serialise(payload: Payload): Buffer {
   );
   const length = Buffer.alloc(4);
   length.writeUInt32BE(head.length);
-  return Buffer.concat([length, head, ...(packed ? [packed] : [])]);
+  return [Buffer.concat([length, head]), ...(packed ? [packed] : [])];
 }
 
 /**
@@ -94,10 +94,14 @@ function compressChunk(chunk: Buffer, codec: Codec): Promise<Buffer> {
 }
 
 export async function encode(payload: Payload, codec: Codec = DEFAULT_CODEC): Promise<Encoded> {
-  const raw = serialise(payload);
+  // Chunks are views of the pieces (an image of tens of MB is not copied once more).
   const chunks: Buffer[] = [];
-  for (let at = 0; at < raw.length; at += CHUNK_BYTES) {
-    chunks.push(raw.subarray(at, Math.min(raw.length, at + CHUNK_BYTES)));
+  let rawSizeBytes = 0;
+  for (const piece of serialise(payload)) {
+    rawSizeBytes += piece.length;
+    for (let at = 0; at < piece.length; at += CHUNK_BYTES) {
+      chunks.push(piece.subarray(at, Math.min(piece.length, at + CHUNK_BYTES)));
+    }
   }
   const compressed = await Promise.all(chunks.map((c) => compressChunk(c, codec)));
   const data = Buffer.concat(
@@ -107,7 +111,7 @@ export async function encode(payload: Payload, codec: Codec = DEFAULT_CODEC): Pr
       return [length, c];
     }),
   );
-  return { data, rawSizeBytes: raw.length, checksum: sha256(data), codec };
+  return { data, rawSizeBytes, checksum: sha256(data), codec };
 }
 
 function invalid(message: string, field = 'checkpoint'): ValidationError {

@@ -10,7 +10,7 @@
  * arrays or parsing them from JSON cost several times the copy itself).
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '../../../../src-shared/errors';
@@ -74,6 +74,12 @@ interface RawStatement {
 type Table = 'sessions' | 'workflows' | 'runs' | 'messages';
 const TABLES: readonly Table[] = ['sessions', 'workflows', 'runs', 'messages'];
 
+/**
+ * Where a restore writes the image it attaches: RAM-backed when the system has it (the file only
+ * lives for the restore; on a disk it competes with every other writer for the page cache).
+ */
+const RESTORE_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
 /** The schema names the packed messages use while attached. */
 const PACK = 'checkpoint_pack';
 const RESTORE = 'checkpoint_restore';
@@ -95,6 +101,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
   readonly dbSchemaVersion = SCHEMA_VERSION;
   private readonly s;
   private readonly known = new Map<Table, Set<string>>();
+  /** Images whose schema was checked already (a restore checks before and in replace). */
+  private readonly checked = new WeakSet<Buffer>();
 
   constructor(private readonly db: SqliteDb) {
     for (const t of TABLES) {
@@ -106,6 +114,12 @@ export class SqliteCheckpointStore implements CheckpointStore {
       workflows: db.prepare(`SELECT * FROM workflows ORDER BY id`).raw(true),
       runs: db.prepare(`SELECT * FROM runs ORDER BY created_at, id`).raw(true),
       maxSeq: db.prepare<[], { n: number | null }>(`SELECT max(seq) AS n FROM messages`),
+      // Counted apart so each count reads its state's partial index, not every row.
+      states: db.prepare<[number], Record<string, number>>(`SELECT
+        (SELECT count(*) FROM messages WHERE state = 'pending') AS pending,
+        (SELECT count(*) FROM messages WHERE state = 'leased') AS leased,
+        (SELECT count(*) FROM messages WHERE state = 'dead') AS dead,
+        (SELECT count(*) FROM messages WHERE seq >= ? AND state = 'acknowledged') AS acknowledged`),
       leasedBy: db.prepare<[string], { n: number }>(
         `SELECT count(*) AS n FROM messages WHERE state = 'leased' AND lease_owner = ?`,
       ),
@@ -162,13 +176,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
            WHERE state != 'acknowledged' OR seq >= ?`,
         )
         .run(ackFrom);
-      const states = this.db
-        .prepare(`SELECT state, count(*) AS n FROM ${PACK}.m GROUP BY state`)
-        .all() as { state: string; n: number }[];
+      tables.messages.states = this.s.states.get(ackFrom)!;
       const first = this.db.prepare(`SELECT min(seq) AS n FROM ${PACK}.m`).get() as {
         n: number | null;
       };
-      tables.messages.states = Object.fromEntries(states.map((r) => [r.state, r.n]));
       if (first.n !== null) tables.messages.firstSeq = first.n;
       return tables;
     });
@@ -284,7 +295,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     tables: SnapshotTables,
     db: SqliteDb,
   ): { removedMessages: number; messages: number } {
-    const columns = tables.messages.columns;
+    const { columns, states } = tables.messages;
     // Whoever held a lease belongs to the abandoned timeline: the message is delivered again.
     const wanted = (c: string) =>
       c === 'state'
@@ -293,7 +304,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
           ? `CASE c.state WHEN 'leased' THEN NULL ELSE c.${c} END`
           : `c.${c}`;
     const { first, count } = db
-      .prepare(`SELECT min(seq) AS first, count(*) AS count FROM ${RESTORE}.m`)
+      .prepare(`SELECT min(seq) AS first, ${states ? '0' : 'count(*)'} AS count FROM ${RESTORE}.m`)
       .get() as { first: number | null; count: number };
     const same = columns.map((c) => `${wanted(c)} IS messages.${c}`).join(' AND ');
     const removedMessages = db
@@ -310,7 +321,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
        SELECT ${columns.map(wanted).join(', ')} FROM ${RESTORE}.m c
        WHERE NOT EXISTS (SELECT 1 FROM main.messages WHERE messages.seq = c.seq)`,
     ).run();
-    return { removedMessages, messages: count };
+    return {
+      removedMessages,
+      messages: states ? Object.values(states).reduce((a, b) => a + b, 0) : count,
+    };
   }
 
   /**
@@ -319,7 +333,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
    * through an in-memory table. ATTACH cannot run inside a transaction, so this wraps it.
    */
   private attached<T>(messages: TableRows, fn: () => T): T {
-    const dir = messages.packed ? mkdtempSync(join(tmpdir(), 'orch-restore-')) : null;
+    const dir = messages.packed ? mkdtempSync(join(RESTORE_DIR, 'orch-restore-')) : null;
     try {
       if (dir) {
         const file = join(dir, 'messages.db');
@@ -348,6 +362,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   /** The image holds exactly the table `m` with these columns, and (thorough) its b-trees are sound. */
   private checkPack(packed: Buffer, columns: string[], thorough: boolean): void {
+    if (!thorough && this.checked.has(packed)) return;
     let image: Database.Database;
     try {
       image = new Database(packed);
@@ -367,6 +382,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
         const result = image.pragma('quick_check', { simple: true }) as string;
         if (result !== 'ok') throw invalidPack(result);
       }
+      this.checked.add(packed);
     } catch (error) {
       if (error instanceof ValidationError) throw error;
       throw invalidPack((error as Error).message);
