@@ -67,7 +67,7 @@ describe('ready worktrees', () => {
       expect(worktreePaths(fx.repo)).toContain(realpathSync(w.path));
     }
     const commands = ws.commands('run-1').map((c) => c.args.slice(0, 2).join(' '));
-    expect(commands).toContain('worktree move');
+    expect(commands).toContain('worktree repair');
     expect(commands).not.toContain('worktree add');
     for (const path of spares) expect(existsSync(path)).toBe(false);
   });
@@ -83,15 +83,33 @@ describe('ready worktrees', () => {
     expect(readFileSync(join(a.path, 'app.txt'), 'utf8')).toBe('moved\n');
   });
 
-  it('a spare someone changed is not used: the department gets a fresh checkout', async () => {
-    await ws.warm(settings(), 1);
-    write(ready()[0]!.path, 'stray.txt', 'not ours');
-    const map = await ws.prepare('run-1', settings(), DEPARTMENTS.slice(0, 1));
-    const a = map.get('dep-a')!;
-    expect(existsSync(join(a.path, 'stray.txt'))).toBe(false);
-    expect(git(a.path, 'status', '--porcelain')).toBe('');
+  it('a spare someone changed is removed when the pool is next filled, never handed out', async () => {
+    await ws.warm(settings(), 2);
+    const [changed, kept] = ready();
+    write(changed!.path, 'stray.txt', 'not ours');
+    await ws.warm(settings(), 2);
+    const paths = ready().map((s) => s.path);
+    expect(paths).toContain(kept!.path);
+    expect(paths).not.toContain(changed!.path);
+    expect(existsSync(changed!.path)).toBe(false);
+    for (const path of paths) expect(git(path, 'status', '--porcelain')).toBe('');
+  });
+
+  it('when claiming fails (a branch of that name exists), the departments get fresh checkouts', async () => {
+    git(fx.repo, 'branch', 'orchestration/run-1/frontend');
+    write(fx.repo, 'app.txt', 'moved\n');
+    git(fx.repo, 'commit', '--quiet', '-am', 'second');
+    await ws.warm(settings(), 2);
+    const map = await ws.prepare('run-1', settings(), DEPARTMENTS);
     expect(warnings.join('\n')).toMatch(/could not be used/);
+    const a = map.get('dep-a')!;
+    const b = map.get('dep-b')!;
+    // The existing branch is checked out as it is, not moved to the base.
+    expect(readFileSync(join(a.path, 'app.txt'), 'utf8')).toBe('line 1\nline 2\nline 3\n');
+    expect(readFileSync(join(b.path, 'app.txt'), 'utf8')).toBe('moved\n');
+    expect(git(b.path, 'symbolic-ref', '--short', 'HEAD')).toBe(b.branch);
     expect(ws.spareWorktrees()).toEqual([]);
+    expect(worktreePaths(fx.repo)).toHaveLength(3);
   });
 
   it('two runs preparing at once never get the same spare', async () => {

@@ -32,6 +32,8 @@ export interface RunGitOptions {
   record?: (entry: GitCommandRecord) => void;
   /** Background work (ready worktrees): the lowest CPU priority, so a person's work goes first. */
   lowPriority?: boolean;
+  /** Written to git's standard input (e.g. an `update-ref --stdin` transaction). */
+  input?: string;
 }
 
 const MAX_OUTPUT = 256 * 1024 * 1024;
@@ -84,6 +86,7 @@ export function runGit(args: string[], options: RunGitOptions): Promise<GitResul
         reject(toError(args, options.cwd, exitCode, trimmed, failure));
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
     if (options.lowPriority && child.pid !== undefined) {
       try {
         setPriority(child.pid, constants.priority.PRIORITY_LOW);

@@ -3,7 +3,7 @@
  * repository; merges computed with `merge-tree` so a conflict never touches the target branch.
  */
 import { existsSync, rmSync, rmdirSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -72,6 +72,10 @@ class WorktreeService implements RunWorkspaces {
       options.stateDir,
       (root, work) => this.serial(root, work),
       (text, details) => this.warn(text, details),
+      (path) =>
+        [...this.runs.values()].some((r) =>
+          Object.values(r.sessions).some((s) => s.state === 'active' && s.path === path),
+        ),
     );
     this.manifests = new ManifestStore(options.stateDir);
     for (const record of this.manifests.loadAll()) this.runs.set(record.runId, record);
@@ -167,20 +171,24 @@ class WorktreeService implements RunWorkspaces {
             },
       );
     }
-    // Ready worktrees first (a rename and a new branch each); the rest are checked out now.
+    // New departments take ready worktrees first (renamed and branched, no checkout); the rest,
+    // and branches from before a restart, are checked out now.
     const spareDir = run.runDir ? join(dirname(run.runDir), SPARES_FOLDER) : null;
-    const toMake = plan.filter((p) => p.branch);
-    const claimed = spareDir ? this.spares.take(root, spareDir, toMake.length) : [];
-    const added = await Promise.allSettled(
-      plan.map((p) => {
-        if (!p.branch) return null;
-        const spare = claimed[toMake.indexOf(p)];
-        return spare
-          ? this.claimSpare(run, p.id, p.branch, p.path, spare, spareDir!, signal)
-          : this.addWorktree(run, p.id, p.branch, p.path, run.baseCommit, signal);
-      }),
-    );
-    if (spareDir) this.spares.release(spareDir, claimed);
+    const fresh = plan.filter((p) => p.branch && !run.sessions[p.id]?.branch);
+    const claimed = spareDir
+      ? this.spares.take(
+          root,
+          spareDir,
+          fresh.map((p) => p.path),
+        )
+      : [];
+    const fromSpares = fresh.slice(0, claimed.length);
+    const added = await Promise.allSettled([
+      fromSpares.length ? this.claimSpares(run, fromSpares, claimed, spareDir!, signal) : null,
+      ...plan
+        .filter((p) => p.branch && !fromSpares.includes(p))
+        .map((p) => this.addWorktree(run, p.id, p.branch!, p.path, run.baseCommit, signal)),
+    ]);
     const failure = added.find((r) => r.status === 'rejected');
     if (failure) {
       // All or nothing, and only once every git has finished: a half-prepared run would leave
@@ -193,6 +201,7 @@ class WorktreeService implements RunWorkspaces {
           await this.dropWorktree(run, p.id, p.path, p.branch, tip === run.baseCommit);
         }),
       );
+      if (spareDir) this.spares.release(spareDir, claimed);
       throw failure.reason;
     }
     for (const p of plan) {
@@ -200,10 +209,11 @@ class WorktreeService implements RunWorkspaces {
     }
     this.runs.set(runId, run);
     this.manifests.save(run);
+    // Only now that the run's manifest holds them: until then a crash leaves them to the sweep.
+    if (spareDir) this.spares.release(spareDir, claimed);
     // The next Run of this repository finds its worktrees ready.
-    if (spareDir && toMake.length > 0) {
-      this.spares.schedule(root, spareDir, run.baseCommit, toMake.length);
-    }
+    const made = plan.filter((p) => p.branch).length;
+    if (spareDir && made > 0) this.spares.schedule(root, spareDir, run.baseCommit, made);
     const out = new Map<string, SessionWorkspace>();
     for (const s of sessions) out.set(s.id, this.view(run, s.id)!);
     return out;
@@ -648,53 +658,79 @@ class WorktreeService implements RunWorkspaces {
   }
 
   /**
-   * A ready worktree becomes the department's: checked for changes (a spare must be exactly its
-   * commit), moved to the department's folder, its branch created there (or checked out, when the
-   * branch exists from before a restart). A spare that fails is removed and the department gets a
-   * fresh checkout instead.
+   * Ready worktrees become the departments': each is renamed into its department's folder and one
+   * `worktree repair` tells git where they went (under the bookkeeping lock, so no prune sees them
+   * half-moved); one `update-ref` transaction creates every branch at the base (it fails, touching
+   * nothing, if one exists); each worktree's HEAD then names its branch. The index already matches:
+   * the spare is at the base commit. Any failure: these spares are removed wherever they got to and
+   * the departments get fresh checkouts instead.
    */
-  private async claimSpare(
+  private async claimSpares(
     run: RunRecord,
-    sessionId: string,
-    branch: string,
-    path: string,
-    spare: SpareEntry,
+    items: Array<{ id: string; path: string; branch: string | null }>,
+    spares: SpareEntry[],
     spareDir: string,
     signal?: AbortSignal,
   ): Promise<void> {
-    const record = this.recorder(run.runId, sessionId);
+    const record = this.recorder(run.runId);
     const root = run.repoRoot;
+    const base = run.baseCommit;
     try {
-      if (await hasAnyChanges(spare.path, record)) {
-        throw new Error(`the ready worktree ${spare.path} has changes`);
-      }
-      // The base moved since it was made: only the files that differ are rewritten.
-      if (spare.commit !== run.baseCommit) {
-        await runGit(['checkout', '--quiet', '--detach', run.baseCommit], {
-          cwd: spare.path,
-          record,
-          signal,
-        });
-      }
-      const exists = await revParse(`refs/heads/${branch}`, root, record);
-      await mkdir(dirname(path), { recursive: true });
+      // The base moved since they were made: only the files that differ are rewritten.
+      await Promise.all(
+        spares.map((s, i) =>
+          s.commit === base
+            ? null
+            : runGit(['checkout', '--quiet', '--detach', base], {
+                cwd: s.path,
+                record: this.recorder(run.runId, items[i]!.id),
+                signal,
+              }),
+        ),
+      );
+      await mkdir(run.runDir!, { recursive: true });
       await this.serial(root, async () => {
-        await runGit(['worktree', 'move', spare.path, path], { cwd: root, record, signal });
-        await runGit(['checkout', '--quiet', ...(exists ? [] : ['-b']), branch], {
-          cwd: path,
-          record,
-          signal,
-        });
+        const moved: string[] = [];
+        try {
+          for (const [i, s] of spares.entries()) {
+            await rename(s.path, items[i]!.path);
+            moved.push(items[i]!.path);
+          }
+        } finally {
+          // Not cancellable: git must learn where every renamed worktree went.
+          if (moved.length) await runGit(['worktree', 'repair', ...moved], { cwd: root, record });
+        }
       });
+      const transaction = [
+        'start',
+        ...items.map((p) => `create refs/heads/${p.branch} ${base}`),
+        'commit',
+        '',
+      ].join('\n');
+      await runGit(['update-ref', '--stdin'], { cwd: root, record, signal, input: transaction });
+      await Promise.all(
+        items.map((p) =>
+          runGit(['symbolic-ref', 'HEAD', `refs/heads/${p.branch}`], {
+            cwd: p.path,
+            record: this.recorder(run.runId, p.id),
+            signal,
+          }),
+        ),
+      );
     } catch (error) {
       if (signal?.aborted) throw error;
-      this.warn('A ready worktree could not be used; checking out a fresh one.', {
+      this.warn('Ready worktrees could not be used; checking out fresh ones.', {
         runId: run.runId,
-        sessionId,
         error: error instanceof Error ? error.message : String(error),
       });
-      await this.spares.dropClaimed(root, spareDir, spare, path);
-      await this.addWorktree(run, sessionId, branch, path, run.baseCommit, signal);
+      await Promise.all(
+        spares.map((s, i) => this.spares.dropClaimed(root, spareDir, s, items[i]!.path)),
+      );
+      const made = await Promise.allSettled(
+        items.map((p) => this.addWorktree(run, p.id, p.branch!, p.path, base, signal)),
+      );
+      const failed = made.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 

@@ -41,6 +41,8 @@ export interface SpareEntry {
   /** The commit the spare's files are at (HEAD, detached). */
   commit: string;
   state: 'creating' | 'ready' | 'claimed';
+  /** Claimed: the department folder it is being moved to. */
+  claimedAs?: string;
 }
 
 export interface SpareStatus extends SpareEntry {
@@ -76,6 +78,8 @@ export class SparePool {
     stateDir: string | undefined,
     private readonly serial: Serial,
     private readonly warn: (text: string, details?: Record<string, unknown>) => void,
+    /** Whether a run's manifest holds this folder (a claim that finished before a crash). */
+    private readonly owned: (path: string) => boolean,
   ) {
     this.fileDir = stateDir ? join(stateDir, 'spares') : undefined;
     for (const pool of this.loadAll()) {
@@ -95,17 +99,19 @@ export class SparePool {
   }
 
   /**
-   * Up to `count` ready spares, marked claimed before this returns: synchronous, so two runs
-   * preparing at once never get the same one. `release` forgets them once the run owns them.
+   * A ready spare for each destination while there are some, marked claimed (with where it goes)
+   * before this returns: synchronous, so two runs preparing at once never get the same one.
+   * `release` forgets them once the run's manifest holds them.
    */
-  take(repoRoot: string, dir: string, count: number): SpareEntry[] {
+  take(repoRoot: string, dir: string, destinations: string[]): SpareEntry[] {
     const pool = this.pools.get(dir);
-    if (!pool || pool.repoRoot !== repoRoot || count <= 0) return [];
+    if (!pool || pool.repoRoot !== repoRoot) return [];
     const out: SpareEntry[] = [];
     for (const s of pool.spares) {
-      if (out.length === count) break;
+      if (out.length === destinations.length) break;
       if (s.state === 'ready' && existsSync(s.path)) {
         s.state = 'claimed';
+        s.claimedAs = destinations[out.length];
         out.push(s);
       }
     }
@@ -256,9 +262,19 @@ export class SparePool {
   private async fillNow(repoRoot: string, dir: string): Promise<void> {
     const pool = this.pool(repoRoot, dir);
     const signal = this.stop.signal;
-    await Promise.all(
-      pool.spares.filter((s) => this.stale.has(s)).map((s) => this.discard(pool, s)),
-    );
+    await Promise.all(pool.spares.filter((s) => this.stale.has(s)).map((s) => this.sweep(pool, s)));
+    // Nothing but the engine writes under .spares/, but a spare must be exactly its commit: one
+    // with any change (untracked files included) is removed rather than handed to a run.
+    for (const s of pool.spares) {
+      if (s.state !== 'ready') continue;
+      const status = await runGit(['status', '--porcelain', '--untracked-files=all'], {
+        cwd: s.path,
+        signal,
+        lowPriority: true,
+      }).catch(() => null);
+      if (signal.aborted) return;
+      if (s.state === 'ready' && status?.stdout.trim() !== '') await this.discard(pool, s);
+    }
     for (;;) {
       const want = this.wanted.get(dir);
       if (!want || signal.aborted) return;
@@ -337,6 +353,14 @@ export class SparePool {
     }
     const max = this.settings.maxBytes ?? DEFAULT_MAX_BYTES;
     return Math.min(this.settings.perRepository, bytes > 0 ? Math.floor(max / bytes) : Infinity);
+  }
+
+  /** Left by a process that died: half-made, or claimed by a run whose manifest never got it. */
+  private async sweep(pool: PoolFile, entry: SpareEntry): Promise<void> {
+    if (entry.claimedAs && !this.owned(entry.claimedAs)) {
+      await this.removeWorktree(pool.repoRoot, entry.claimedAs);
+    }
+    await this.discard(pool, entry);
   }
 
   /** The spare's folder and git's record of it gone, then the manifest entry. */
