@@ -365,23 +365,27 @@ export class Dispatcher {
   }
 
   private route(record: MessageRecord, subs: Subscription[], message?: Message): void {
-    const targets = subs.filter((s) => !s.closed && matches(s.match, record));
     const entry: InFlight = {
       record,
       message: message ?? toMessage(record),
-      remaining: targets.length,
+      remaining: 0,
       failure: null,
       manual: false,
       done: false,
     };
     this.inflight.set(record.id, entry);
-    if (targets.length === 0) {
+    // Queued only: handlers start in run(), after message.delivered below.
+    for (const sub of subs) {
+      if (sub.closed || !matches(sub.match, record)) continue;
+      sub.queue.push(entry);
+      entry.remaining++;
+    }
+    if (entry.remaining === 0) {
       entry.failure = 'no subscriber matched when it was delivered';
       void this.finishFail(entry);
       return;
     }
     if (this.events.has('message.delivered')) this.events.emit('message.delivered', entry.message);
-    for (const sub of targets) sub.queue.push(entry);
   }
 
   private run(sub: Subscription): void {

@@ -70,6 +70,7 @@ interface Waiter {
 }
 
 const SYSTEM: readonly string[] = SYSTEM_TYPES;
+const EMPTY_METADATA: MessageMetadata = Object.freeze({});
 
 /** A validated message on its way to the store, with its content still parsed. */
 interface Prepared {
@@ -82,7 +83,11 @@ type Resolved = { id: string; type?: SessionType } | undefined;
 
 export class MessageBus {
   private readonly publishes: GroupCommit<Prepared, Message>;
-  private readonly allowed = new Map<string, readonly MessageType[]>();
+  /** Allowed types by sender type, then receiver type (no string key to build per message). */
+  private readonly allowed = new Map<
+    SessionType,
+    Map<SessionType | undefined, readonly MessageType[]>
+  >();
   private readonly dispatcher: Dispatcher;
   private readonly waiters = new Map<string, Waiter>();
   private accepting = true;
@@ -406,7 +411,7 @@ export class MessageBus {
     receiver: Resolved,
   ): Prepared {
     if (sender.type) this.checkDirection(p.type, sender.type, receiver?.type, p.receiver ?? null);
-    const metadata = p.metadata ?? {};
+    const metadata = p.metadata ?? EMPTY_METADATA;
     const now = this.options.now();
     const correlationId = metadata.correlationId ?? null;
     const answersWaiter = correlationId !== null && this.waiters.has(correlationId);
@@ -419,7 +424,7 @@ export class MessageBus {
       receiverId: receiver?.id ?? null,
       timestamp: now,
       content,
-      metadata: JSON.stringify(metadata),
+      metadata: metadata === EMPTY_METADATA ? '{}' : JSON.stringify(metadata),
       tags: metadata.tags ?? null,
       correlationId,
       // A response the requester is waiting for in this process is consumed on arrival.
@@ -436,7 +441,7 @@ export class MessageBus {
       expiresAt: p.ttlMs ? now + p.ttlMs : null,
       key: null,
     };
-    return { record, content: p.content ?? null, metadata };
+    return { record, content: p.content ?? null, metadata: p.metadata ?? {} };
   }
 
   private resolveSender(
@@ -483,9 +488,10 @@ export class MessageBus {
     to: SessionType | undefined,
     receiver: string | null,
   ) {
-    const key = `${from}>${to ?? ''}`;
-    let allowed = this.allowed.get(key);
-    if (!allowed) this.allowed.set(key, (allowed = allowedTypes(from, to)));
+    let byReceiver = this.allowed.get(from);
+    if (!byReceiver) this.allowed.set(from, (byReceiver = new Map()));
+    let allowed = byReceiver.get(to);
+    if (!allowed) byReceiver.set(to, (allowed = allowedTypes(from, to)));
     if (allowed.includes(type)) return;
     const target = to ? `a ${to}` : receiver ? `"${receiver}"` : 'a broadcast';
     throw new ValidationError(

@@ -77,5 +77,6 @@ export function parsePublishFast(input: unknown): ParsedPublish | undefined {
   if (!intIn(input.delayMs, 0, 31_536_000_000)) return undefined;
   if (!intIn(input.ttlMs, 1, Number.MAX_SAFE_INTEGER)) return undefined;
   if (!metadataOk(input.metadata)) return undefined;
-  return { ...input, priority } as ParsedPublish;
+  // Read only from here on: the caller's object serves as the parsed one unless a priority name needs its number.
+  return (priority === input.priority ? input : { ...input, priority }) as ParsedPublish;
 }

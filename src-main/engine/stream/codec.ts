@@ -19,46 +19,86 @@ function tagOf(e: StreamEvent): string | undefined {
   return (TAGS as Record<string, string | undefined>)[e.kind];
 }
 
-/** A column of few distinct values (senders, receivers, runs, types) as [distinct, indexes]. */
-function dict<T>(values: T[]): [T[], number[]] {
-  const seen = new Map<T, number>();
-  const distinct: T[] = [];
-  const index = values.map((v) => {
-    let i = seen.get(v);
-    if (i === undefined) seen.set(v, (i = distinct.push(v) - 1));
-    return i;
-  });
-  return [distinct, index];
+/**
+ * A column of few distinct values (senders, receivers, runs, types) as [distinct, indexes].
+ * Neighbours are mostly equal, so the last value is checked before the map.
+ */
+class Dict<T> {
+  readonly distinct: T[] = [];
+  readonly index: number[] = [];
+  private readonly seen = new Map<T, number>();
+  private last: T | undefined;
+  private lastIndex = -1;
+
+  add(v: T): void {
+    if (this.lastIndex < 0 || v !== this.last) {
+      let i = this.seen.get(v);
+      if (i === undefined) this.seen.set(v, (i = this.distinct.push(v) - 1));
+      this.last = v;
+      this.lastIndex = i;
+    }
+    this.index.push(this.lastIndex);
+  }
+
+  toJSON(): [T[], number[]] {
+    return [this.distinct, this.index];
+  }
 }
 
 const undict = <T>([distinct, index]: [T[], number[]]): T[] => index.map((i) => distinct[i]!);
-
-/** Times as the first one and then differences (mostly 0 within a turn): far shorter JSON. */
-function deltas(ats: number[]): number[] {
-  return ats.map((at, k) => (k === 0 ? at : at - ats[k - 1]!));
-}
 
 function undelta(ds: number[]): number[] {
   let at = 0;
   return ds.map((d) => (at += d));
 }
 
+/** One pass over the group; times as the first one and then differences (mostly 0 within a turn). */
 function encodeGroup(tag: string, group: Coalesced[]): string {
-  const head = [tag, group[0]!.seq, deltas(group.map((e) => e.at))];
+  const n = group.length;
+  const ds: number[] = new Array(n);
+  const ids: string[] = new Array(n);
+  let prev = 0;
   if (tag !== 'p') {
-    const ids = (group as ById[]).map((e) => e.id);
-    return JSON.stringify([...head, ids, dict((group as ById[]).map((e) => e.runId))]);
+    const runs = new Dict<string | null>();
+    for (let k = 0; k < n; k++) {
+      const e = group[k] as ById;
+      ds[k] = k === 0 ? e.at : e.at - prev;
+      prev = e.at;
+      ids[k] = e.id;
+      runs.add(e.runId);
+    }
+    return JSON.stringify([tag, group[0]!.seq, ds, ids, runs]);
   }
-  const m = (group as Published[]).map((e) => e.message);
+  const types = new Dict<MessageType>();
+  const priorities = new Dict<number>();
+  const senders = new Dict<string>();
+  const receivers = new Dict<string | null>();
+  const receiverIds = new Dict<string | null>();
+  const runs = new Dict<string | null>();
+  for (let k = 0; k < n; k++) {
+    const e = group[k] as Published;
+    const m = e.message;
+    ds[k] = k === 0 ? e.at : e.at - prev;
+    prev = e.at;
+    ids[k] = m.id;
+    types.add(m.type);
+    priorities.add(m.priority);
+    senders.add(m.sender);
+    receivers.add(m.receiver);
+    receiverIds.add(m.receiverId);
+    runs.add(m.runId);
+  }
   return JSON.stringify([
-    ...head,
-    m.map((x) => x.id),
-    dict(m.map((x) => x.type)),
-    dict(m.map((x) => x.priority)),
-    dict(m.map((x) => x.sender)),
-    dict(m.map((x) => x.receiver)),
-    dict(m.map((x) => x.receiverId)),
-    dict(m.map((x) => x.runId)),
+    tag,
+    group[0]!.seq,
+    ds,
+    ids,
+    types,
+    priorities,
+    senders,
+    receivers,
+    receiverIds,
+    runs,
   ]);
 }
 
