@@ -57,8 +57,12 @@ function schedule(): void {
   frame = requestAnimationFrame(flushFrame);
 }
 
-/** The log and inspector lists are for reading, not animation: refreshed at most 5 times a second. */
-const LIST_INTERVAL_MS = 200;
+/**
+ * The log and inspector lists are for reading, not animation: refreshed at most twice a second.
+ * Each refresh re-lays out and repaints the log and re-layerises the page, the costliest frame a
+ * busy canvas has; at 5 a second they alone were one frame in twelve.
+ */
+const LIST_INTERVAL_MS = 500;
 let listsPublishedAt = -Infinity;
 
 function flushFrame(): void {

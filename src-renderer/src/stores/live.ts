@@ -1,4 +1,5 @@
 /** Live run state for the canvas, log and inspector; written only by the live controller. */
+import { useCallback, useSyncExternalStore } from 'react';
 import { create } from 'zustand';
 import type { MessageType, SessionStatus } from '../../../src-shared/domain';
 import type { Run } from '../../../src-shared/workflow';
@@ -54,3 +55,51 @@ export const useLive = create<LiveState>(() => ({
 }));
 
 export const LOG_LIMIT = 500;
+
+type Keyed = 'flows' | 'nodes';
+type Entry<F extends Keyed> = LiveState[F][string] | undefined;
+
+/** Per entry of `flows` and `nodes`: the components watching it (see useLiveEntry). */
+const watchers: Record<Keyed, Map<string, Set<() => void>>> = {
+  flows: new Map(),
+  nodes: new Map(),
+};
+
+useLive.subscribe((state, prev) => {
+  for (const field of ['flows', 'nodes'] as const) {
+    const next = state[field];
+    const old = prev[field];
+    if (next === old) continue;
+    for (const [id, set] of watchers[field]) {
+      if (next[id] !== old[id]) for (const notify of set) notify();
+    }
+  }
+});
+
+/**
+ * One edge's or node's live entry, through `select` (which must return the entry itself, a part
+ * of it or a primitive — not a new object). Unlike a `useLive` selector, which every mounted
+ * component re-runs on every publish (thousands a frame on a large canvas), only the
+ * components whose own entry changed are checked.
+ */
+export function useLiveEntry<F extends Keyed, T>(
+  field: F,
+  id: string,
+  select: (entry: Entry<F>) => T,
+): T {
+  const subscribe = useCallback(
+    (notify: () => void) => {
+      const byId = watchers[field];
+      let set = byId.get(id);
+      if (!set) byId.set(id, (set = new Set()));
+      set.add(notify);
+      return () => {
+        set.delete(notify);
+        if (set.size === 0) byId.delete(id);
+      };
+    },
+    [field, id],
+  );
+  const snapshot = () => select(useLive.getState()[field][id] as Entry<F>);
+  return useSyncExternalStore(subscribe, snapshot, snapshot);
+}

@@ -1,7 +1,7 @@
 /**
  * An edge that shows live traffic: count and rate in a label, and sampled packets moving along
- * the path (not React Flow's `animated`). The label is a memoised part with its own store
- * selector: a count update re-renders the label only, and the path re-renders for none. Packets
+ * the path (not React Flow's `animated`). The label is a memoised part watching its own edge's
+ * entry (useLiveEntry): a count update re-renders the label only, and the path re-renders for none. Packets
  * are drawn by the PacketLayer canvas, which reads this edge's path from setEdgePath.
  */
 import {
@@ -13,9 +13,9 @@ import {
   type InternalNode,
 } from '@xyflow/react';
 import { memo, useEffect } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { FlowEdge } from '../../editor/graph';
-import { useLive, type LiveState } from '../../stores/live';
+import type { EdgeFlow } from '../../live/flow';
+import { useLiveEntry } from '../../stores/live';
 import { floatingEnds, type Rect } from './floating';
 import { setEdgePath } from './PacketLayer';
 
@@ -26,14 +26,12 @@ function rectOf(node: InternalNode | undefined): Rect | null {
   return { ...node.internals.positionAbsolute, width: w, height: h };
 }
 
-/** The label's fields only: a packet setting off or arriving leaves the label alone. */
-const labelOf = (id: string) => (s: LiveState) => {
-  const f = s.flows[id];
-  return f ? { count: f.count, failed: f.failed, rate: f.rate, lastError: f.lastError } : null;
-};
+const same = <T,>(f: T) => f;
+const isLive = (f: EdgeFlow | undefined) => f !== undefined;
+const hasFailed = (f: EdgeFlow | undefined) => (f?.failed ?? 0) > 0;
 
 const EdgeLabel = memo(function EdgeLabel({ id, x, y }: { id: string; x: number; y: number }) {
-  const flow = useLive(useShallow(labelOf(id)));
+  const flow = useLiveEntry('flows', id, same);
   if (!flow) return null;
   const { count, failed: failedCount, rate, lastError } = flow;
   const failed = failedCount > 0;
@@ -57,8 +55,8 @@ const EdgeLabel = memo(function EdgeLabel({ id, x, y }: { id: string; x: number;
 
 function PacketEdgeView(props: EdgeProps<FlowEdge>) {
   const { id, source, target, selected } = props;
-  const live = useLive((s) => s.flows[id] !== undefined);
-  const failed = useLive((s) => (s.flows[id]?.failed ?? 0) > 0);
+  const live = useLiveEntry('flows', id, isLive);
+  const failed = useLiveEntry('flows', id, hasFailed);
   const a = rectOf(useInternalNode(source));
   const b = rectOf(useInternalNode(target));
   // Floating ends (node border towards the other node); the handles until nodes are measured.

@@ -2,14 +2,16 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { SessionNode as SessionNodeType } from '../../editor/graph';
-import { useLive } from '../../stores/live';
+import { useLiveEntry } from '../../stores/live';
 import { usePermissions } from '../../notifications/store';
+
+const same = <T,>(n: T) => n;
 
 const ICONS = { director: '◆', department: '▣', observer: '◎' } as const;
 
 function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
   const { session } = data;
-  const live = useLive((s) => s.nodes[id]);
+  const live = useLiveEntry('nodes', id, same);
   const needsYou = usePermissions((s) => s.byNode[id] ?? 0);
   const status = live?.status ?? 'idle';
   const shown = live ? status : 'ready';
