@@ -215,7 +215,7 @@ export class CheckpointService {
     const meta = await this.require(id);
     const target = await this.load(meta);
     this.deps.store.check(target);
-    const current = await this.deps.store.snapshot();
+    const current = await this.deps.store.snapshot({ messages: false });
     const live = [
       ...(await this.deps.runs.list({ status: 'running', limit: 10_000 })),
       ...(await this.deps.runs.list({ status: 'pending', limit: 10_000 })),

@@ -310,7 +310,7 @@ export interface CheckpointStore {
    * Every table a checkpoint keeps, in one read transaction. Messages: the unacknowledged ones,
    * plus acknowledged ones from `acknowledgedFromSeq` on (a pre-restore checkpoint keeps the
    * history the restore rewinds, so undoing it loses nothing). `messages: false` leaves the
-   * messages out (columns only, no rows or counts) for a caller that needs the rest only.
+   * message rows out (columns and counts only) for a caller that needs the rest only.
    */
   snapshot(options?: { acknowledgedFromSeq?: number; messages?: boolean }): Promise<SnapshotTables>;
   /**

@@ -166,7 +166,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
         sessions: read(this.s.sessions),
         workflows: read(this.s.workflows),
         runs: read(this.s.runs),
-        messages: { columns, rows: [] } as TableRows,
+        messages: { columns, rows: [], states: this.s.states.get(ackFrom)! } as TableRows,
       };
       if (options.messages === false) return tables;
       this.db.exec(packTable(columns).replace('TABLE m', `TABLE ${PACK}.m`));
@@ -176,7 +176,6 @@ export class SqliteCheckpointStore implements CheckpointStore {
            WHERE state != 'acknowledged' OR seq >= ?`,
         )
         .run(ackFrom);
-      tables.messages.states = this.s.states.get(ackFrom)!;
       const first = this.db.prepare(`SELECT min(seq) AS n FROM ${PACK}.m`).get() as {
         n: number | null;
       };
@@ -377,6 +376,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
       }[];
       if (schema.length !== 1 || schema[0]!.sql !== packTable(columns)) {
         throw invalidPack('not the one table of message rows this checkpoint lists');
+      }
+      // ATTACH refuses another text encoding than the main database's.
+      if (image.pragma('encoding', { simple: true }) !== 'UTF-8') {
+        throw invalidPack('not UTF-8');
       }
       if (thorough) {
         const result = image.pragma('quick_check', { simple: true }) as string;
