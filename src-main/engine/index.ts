@@ -139,6 +139,9 @@ export async function createEngine(
       : dirname(options.databasePath);
   const workspaces = createRunWorkspaces({
     stateDir: join(dataDir, 'workspaces'),
+    // After a run, its repository gets this many ready worktrees, so the next Run does not wait
+    // for checkouts (docs/worktrees.md).
+    spares: { perRepository: 8 },
     log: (level, text) => events.emit('runner.log', { sessionId: '', runId: null, level, text }),
   });
   const secrets = secretsInput ?? defaultSecretStore(options.databasePath);
@@ -238,6 +241,7 @@ export async function createEngine(
       closing ??= (async () => {
         await autoCheckpoints.stop();
         await runs.shutdown();
+        await workspaces.close();
         await bus.shutdown();
         await stream.close();
         events.clear();
