@@ -20,17 +20,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser } from '@playwright/test';
 import { startServer, type RunningServer } from '../src-main/server';
 import type { Run, Workflow, WorkflowDefinition } from '../src-shared/workflow';
 import {
+  buildReference,
   edgeCounts,
   heapMb,
   launch,
+  openReference,
   openWorkflow,
   sampleFrames,
+  setReferenceRate,
   type OpenPage,
 } from './canvas/browser';
 import { flow, routesOf, type Flow, type Source } from './canvas/traffic';
@@ -38,6 +41,8 @@ import { generateWorkflow } from './canvas/workflow';
 import { percentile, table } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
+/** Another built renderer to measure (say a build of an earlier commit, for before/after). */
+const RENDERER_DIR = process.env.CANVAS_RENDERER_DIR && resolve(process.env.CANVAS_RENDERER_DIR);
 const WINDOW_MS = Number(process.env.CANVAS_WINDOW_MS ?? 10_000);
 const WARMUP_MS = 500;
 const IDLE_MS = 3_000;
@@ -99,6 +104,9 @@ export interface CellFigures {
   p99Ms: number;
   maxMs: number;
   referenceP95Ms: number | null;
+  /** The bare React Flow page (bench/canvas/reference.tsx) at the same rate, in this run. */
+  barePageP50Ms: number | null;
+  barePageP95Ms: number | null;
   heapStartMb: number;
   heapEndMb: number;
   sent: number;
@@ -197,6 +205,8 @@ function figures(
     p99Ms: round(percentile(sorted, 0.99)),
     maxMs: round(sorted[sorted.length - 1] ?? NaN),
     referenceP95Ms: reference ?? null,
+    barePageP50Ms: null,
+    barePageP95Ms: null,
     heapStartMb: round(heapStartMb),
     heapEndMb: round(heapEndMb),
     sent,
@@ -259,13 +269,45 @@ async function measureCell(
   );
 }
 
-async function benchSize(browser: Browser, size: Size): Promise<CellFigures[]> {
+/** The bare React Flow page at each cell's rate, right after the app's cells (same machine state). */
+async function measureBarePage(
+  browser: Browser,
+  referenceDir: string,
+  size: Size,
+  cells: CellFigures[],
+): Promise<void> {
+  const open = await openReference(browser, referenceDir, size.nodes, size.edges);
+  try {
+    for (const c of cells) {
+      await setReferenceRate(open, c.targetPerSec);
+      await sleep(WARMUP_MS);
+      const s = await sampleFrames(open.page, c.source === 'idle' ? IDLE_MS : WINDOW_MS);
+      await setReferenceRate(open, 0);
+      await sleep(1_000);
+      const sorted = [...s.frames].sort((a, b) => a - b);
+      c.barePageP50Ms = round(percentile(sorted, 0.5));
+      c.barePageP95Ms = round(percentile(sorted, 0.95));
+      console.log(
+        `  bare React Flow ${c.workflow} ${c.targetPerSec}/s: p50 ${c.barePageP50Ms} ms, p95 ${c.barePageP95Ms} ms`,
+      );
+    }
+  } finally {
+    await open.page.close();
+  }
+}
+
+async function benchSize(
+  browser: Browser,
+  size: Size,
+  referenceDir: string,
+): Promise<CellFigures[]> {
   const label = `${size.nodes}/${size.edges}`;
   const dir = mkdtempSync(join(tmpdir(), 'bench-canvas-'));
   const dbPath = join(dir, 'bench.db');
   const server = await startServer({
     port: 0,
     databasePath: dbPath,
+    rendererDir: RENDERER_DIR,
     engineOptions: { maxSessions: 10_000, sessionTimeoutMs: 3_600_000 },
   });
   const out: CellFigures[] = [];
@@ -298,6 +340,7 @@ async function benchSize(browser: Browser, size: Size): Promise<CellFigures[]> {
       log(figs);
     }
     await open.page.close();
+    await measureBarePage(browser, referenceDir, size, out);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
@@ -316,13 +359,15 @@ function log(c: CellFigures): void {
 
 export async function benchCanvas(): Promise<Record<string, unknown>> {
   const started = Date.now();
-  ensureRenderer();
+  if (!RENDERER_DIR) ensureRenderer();
+  const referenceDir = await buildReference();
   const browser = await launch();
   const cells: CellFigures[] = [];
   try {
-    for (const size of SIZES) cells.push(...(await benchSize(browser, size)));
+    for (const size of SIZES) cells.push(...(await benchSize(browser, size, referenceDir)));
   } finally {
     await browser.close();
+    rmSync(referenceDir, { recursive: true, force: true });
   }
   const head = [
     'workflow',
@@ -334,6 +379,7 @@ export async function benchCanvas(): Promise<Record<string, unknown>> {
     'p50 ms',
     'p95 ms',
     'reference p95',
+    'bare RF p50/p95 (this run)',
     'goal ≤20',
     'heap MB start→end',
     'counts sent=shown',
@@ -349,6 +395,7 @@ export async function benchCanvas(): Promise<Record<string, unknown>> {
     String(c.p50Ms),
     String(c.p95Ms),
     c.referenceP95Ms === null ? '—' : `${c.referenceP95Ms}`,
+    c.barePageP95Ms === null ? '—' : `${c.barePageP50Ms}/${c.barePageP95Ms}`,
     c.p95Ms <= GOAL_P95_MS ? 'yes' : 'NO',
     `${c.heapStartMb}→${c.heapEndMb}`,
     c.source === 'idle'
@@ -364,8 +411,11 @@ export async function benchCanvas(): Promise<Record<string, unknown>> {
   console.log(
     `\nCanvas: headless Chromium (software raster), real server + WebSocket bridge; ` +
       `${WINDOW_MS / 1000} s of rAF sampling per cell (not 60 s), heap after a forced GC; ` +
+      (RENDERER_DIR ? `renderer ${RENDERER_DIR}; ` : '') +
       `${cpus().length} CPUs, load = 1-min load average (other work on the machine counts).\n` +
-      `Reference: bare React Flow 12 page, no bridge (ARCHITECTURE.md "Canvas").\n\n` +
+      `Reference: bare React Flow 12 page, no bridge (ARCHITECTURE.md "Canvas", an earlier ` +
+      `measurement); bare RF (this run): the same kind of page (bench/canvas/reference.tsx) measured ` +
+      `right after the app at each rate, so the two compare under the same load.\n\n` +
       table(head, rows) +
       `\n\nHighest rate the page kept up with at p95 ≤ ${GOAL_P95_MS} ms: ${bestFine} msg/s shown` +
       (suffering.length

@@ -1,5 +1,10 @@
 /** The page side of the canvas bench: Chromium as the e2e tests launch it, frame and heap probes. */
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
+import { build } from 'esbuild';
 import { CHROMIUM_FLAGS, ensureChromium } from '../../scripts/chromium.mjs';
 
 export async function launch(): Promise<Browser> {
@@ -55,6 +60,54 @@ export async function openWorkflow(
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
   const cdp = await page.context().newCDPSession(page);
   return { page, cdp };
+}
+
+/** Bundles the bare React Flow reference page (reference.tsx) into a temporary directory. */
+export async function buildReference(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'canvas-reference-'));
+  await build({
+    entryPoints: [join(import.meta.dirname, 'reference.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'iife', // a module script would not load from file://
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    outfile: join(dir, 'reference.js'),
+    logLevel: 'warning',
+  });
+  const root = join(import.meta.dirname, '..', '..');
+  copyFileSync(join(root, 'node_modules/@xyflow/react/dist/style.css'), join(dir, 'style.css'));
+  writeFileSync(
+    join(dir, 'index.html'),
+    `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="style.css">
+<style>html, body, #root { margin: 0; height: 100%; }</style></head>
+<body><div id="root"></div><script src="reference.js"></script></body></html>`,
+  );
+  return dir;
+}
+
+/** Opens the reference page (built by buildReference) with the same viewport as the app. */
+export async function openReference(
+  browser: Browser,
+  dir: string,
+  nodes: number,
+  edges: number,
+): Promise<OpenPage> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.addInitScript(WS_PROBE);
+  await page.goto(`${pathToFileURL(join(dir, 'index.html')).href}?nodes=${nodes}&edges=${edges}`);
+  await page.waitForFunction(
+    `document.querySelectorAll('.react-flow__node').length === ${nodes} &&
+     document.querySelectorAll('.react-flow__edge').length === ${edges}`,
+    undefined,
+    { timeout: 60_000, polling: 250 },
+  );
+  return { page, cdp: await page.context().newCDPSession(page) };
+}
+
+/** Sets the reference page's made-up message rate (per second; 0 stops it). */
+export async function setReferenceRate(open: OpenPage, rate: number): Promise<void> {
+  await open.page.evaluate(`window.__setRate(${rate})`);
 }
 
 /** Used JS heap in MB after a forced GC (CDP), so start and end compare what is retained. */
