@@ -153,6 +153,14 @@ describe('ready worktrees', () => {
     ws = open(8, 10_000); // three files of one 4 KiB block each: two copies fit
     await ws.warm(settings(), 5);
     expect(ready()).toHaveLength(2);
+    await ws.dropSpares();
+    await ws.close();
+    ws = open(8, 5_000); // not even one copy fits: none is made, none is recycled
+    expect(await ws.warm(settings(), 1)).toEqual({ ready: 0 });
+    await ws.prepare('run-1', settings(), DEPARTMENTS);
+    await ws.remove('run-1');
+    expect(ws.spareWorktrees()).toEqual([]);
+    expect(worktreePaths(fx.repo)).toEqual([realpathSync(fx.repo)]);
   });
 
   it('a crash leaves a record: the next instance sweeps half-made ones, and dropSpares removes all', async () => {

@@ -151,7 +151,7 @@ export class SparePool {
   }
 
   /**
-   * Takes a finished run's worktree in as a spare when the pool has room and the worktree has no
+   * Takes a finished run's worktree in as a spare when the pool has room (count and disk) and the worktree has no
    * change at all: it is detached and `clean -ffdx`ed (ignored files too), so nothing of the old
    * run stays. False: the caller removes it as before.
    */
@@ -172,7 +172,13 @@ export class SparePool {
       (dirty) => (dirty ? null : revParse('HEAD', from, record)),
       () => null,
     );
-    if (!commit) {
+    const room = commit
+      ? await this.cap(repoRoot, commit).then(
+          (cap) => pool.spares.filter((s) => s.state !== 'claimed').length <= cap,
+          () => false,
+        )
+      : false;
+    if (!commit || !room) {
       this.forget(pool, entry);
       return false;
     }
