@@ -59,3 +59,44 @@ describe('messages table rebuild (schema 6)', () => {
     db.close();
   });
 });
+
+describe('delayed-message index (schema 9)', () => {
+  it('holds only messages made to wait, and the timer still wakes for them', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const path = join(dir, 'o.db');
+    const engine = await createEngine({ databasePath: path });
+    try {
+      const d = await engine.sessions.create({ type: 'director', name: 'boss' });
+      await engine.bus.publishBatch(
+        Array.from({ length: 50 }, () => ({
+          type: 'HEARTBEAT' as const,
+          sender: d.id,
+          receiver: 'nobody',
+        })),
+      );
+      const later = await engine.bus.publish({
+        type: 'COMMAND',
+        sender: d.id,
+        receiver: 'worker',
+        content: { n: 1 },
+        delayMs: 300,
+      });
+      const db = new Database(path, { readonly: true });
+      const waiting = db
+        .prepare(
+          `SELECT id FROM messages INDEXED BY messages_delayed
+           WHERE state = 'pending' AND available_at > created_at`,
+        )
+        .all();
+      db.close();
+      expect(waiting).toEqual([{ id: later.id }]);
+      const got = await new Promise<unknown>((resolve) =>
+        engine.bus.subscribe({ receivers: ['worker'] }, (m) => resolve(m.content)),
+      );
+      expect(got).toEqual({ n: 1 });
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -184,7 +184,8 @@ export class SqliteMessageStore implements MessageStore {
           coalesce(sum(delivered_at IS NOT NULL), 0) AS delivered,
           avg(delivered_at - created_at) AS latency FROM messages`),
       wakeup: db.prepare<[number], { t: number | null }>(`SELECT min(t) AS t FROM (
-          SELECT min(available_at) AS t FROM messages WHERE state = 'pending' AND available_at > ?
+          SELECT min(available_at) AS t FROM messages
+            WHERE state = 'pending' AND available_at > created_at AND available_at > ?
           UNION ALL SELECT min(lease_until) FROM messages WHERE state = 'leased'
           UNION ALL SELECT min(expires_at) FROM messages WHERE state = 'pending' AND expires_at IS NOT NULL)`),
     };

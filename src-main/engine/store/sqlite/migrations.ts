@@ -254,6 +254,13 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX messages_receiver_id;
   CREATE INDEX messages_to ON messages(coalesce(receiver_id, receiver));
   `,
+  // 9: the bus's timer asks when the next delayed message becomes available; without an index it
+  // read every pending message (70–120 ms at 100k pending, every 100 ms). Only messages made to
+  // wait (delay, retry backoff) are in it: a plain publish is available when it is created.
+  `
+  CREATE INDEX messages_delayed ON messages(available_at)
+    WHERE state = 'pending' AND available_at > created_at;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
