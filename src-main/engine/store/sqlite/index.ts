@@ -16,7 +16,7 @@ export type SqliteStorageOptions = OpenOptions;
 /** The embedded adapter: one better-sqlite3 connection (plus a checkpointing one off the event loop), WAL, migrations applied on open. */
 export function createSqliteStorage(options: SqliteStorageOptions): StoragePort {
   const db = openDatabase(options);
-  // One per connection: the bus's publishes carry its acknowledgements and stream batches.
+  // One per connection: the bus's publishes carry acknowledgements, stream batches, audit rows.
   const writes = new SharedWrites(db);
   const checkpointer =
     options.path === ':memory:'
@@ -36,7 +36,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
     checkpoints: new SqliteCheckpointStore(db),
     trust: new SqliteTrustStore(db),
     tokens: new SqliteTokenStore(db),
-    audit: new SqliteAuditStore(db),
+    audit: new SqliteAuditStore(db, writes),
     async close() {
       await checkpointer?.close();
       writes.flush();

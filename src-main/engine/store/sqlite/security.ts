@@ -2,6 +2,7 @@
 import type { AuditQuery, AuditRecord, AuditStore, TokenRecord, TokenStore } from '../port';
 import type { SqliteDb } from './database';
 import { guard } from './messages';
+import { SharedWrites } from './shared-writes';
 
 interface TokenRow {
   id: string;
@@ -85,7 +86,10 @@ export class SqliteAuditStore implements AuditStore {
   private readonly appendAll;
   private readonly pruneStmt;
 
-  constructor(private readonly db: SqliteDb) {
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly writes: SharedWrites = new SharedWrites(db),
+  ) {
     // Positional binding, AUDIT_CHUNK rows per statement: the audit log takes one row per
     // mutating call, so its per-row cost is part of every publish's.
     const insert = (n: number) =>
@@ -113,9 +117,20 @@ export class SqliteAuditStore implements AuditStore {
     this.pruneStmt = db.prepare<[number]>(`DELETE FROM audit_log WHERE at < ?`);
   }
 
+  /**
+   * Rides in the next write transaction (see SharedWrites; in a busy bus, the next publish
+   * commit): a transaction of its own per flush cost about as much as the rows it wrote.
+   * Resolves once that transaction is committed.
+   */
   async append(rows: readonly AuditRecord[]): Promise<void> {
     if (rows.length === 0) return;
-    guard(() => this.appendAll.immediate(rows));
+    try {
+      await this.writes.defer(this.appendAll, rows);
+    } catch (error) {
+      guard(() => {
+        throw error;
+      });
+    }
   }
 
   async list(q: AuditQuery): Promise<(AuditRecord & { seq: number })[]> {
