@@ -30,7 +30,12 @@ import {
 } from './security';
 import { EventStream, feedStream } from './stream';
 import { WorkflowService } from './workflows';
-import { createRunWorkspaces, worktreeCheckpoints, type RunWorkspaces } from './workspaces';
+import {
+  createRunWorkspaces,
+  warmOnSave,
+  worktreeCheckpoints,
+  type RunWorkspaces,
+} from './workspaces';
 import type { PermissionAnswer, PermissionRequest } from './runners/claude-code';
 import { dirname, join } from 'node:path';
 
@@ -130,6 +135,7 @@ export async function createEngine(
   const workflows = new WorkflowService(storage.workflows, {
     now: options.now,
     hasLiveRuns: (id) => runs.hasLiveRuns(id),
+    onSaved: (workflow) => prepareAhead.saved(workflow),
   });
   const files = new FileService({ workflows, store: storage.trust, now: options.now });
   // Beside the database (the queue directory's parent for an in-memory one).
@@ -143,6 +149,15 @@ export async function createEngine(
     // for checkouts (docs/worktrees.md).
     spares: { perRepository: 8 },
     log: (level, text) => events.emit('runner.log', { sessionId: '', runId: null, level, text }),
+  });
+  const prepareAhead = warmOnSave({
+    workspaces,
+    isTrusted: (workflow) =>
+      files.checkRunnable(workflow).then(
+        () => true,
+        () => false,
+      ),
+    log: (text) => events.emit('runner.log', { sessionId: '', runId: null, level: 'warn', text }),
   });
   const secrets = secretsInput ?? defaultSecretStore(options.databasePath);
   let runnerSet!: RunnerSet;
@@ -241,6 +256,7 @@ export async function createEngine(
       closing ??= (async () => {
         await autoCheckpoints.stop();
         await runs.shutdown();
+        prepareAhead.stop();
         await workspaces.close();
         await bus.shutdown();
         await stream.close();

@@ -11,6 +11,8 @@ export interface WorkflowServiceOptions {
   now: () => number;
   /** Whether a workflow has a run that is still going (it may not be deleted then). */
   hasLiveRuns: (workflowId: string) => Promise<boolean>;
+  /** A workflow was created or saved (the engine prepares its worktrees ahead of a Run). */
+  onSaved?: (workflow: Workflow) => void;
 }
 
 const toWorkflow = (r: WorkflowRecord): Workflow => ({ ...r });
@@ -50,7 +52,9 @@ export class WorkflowService {
       updatedAt: now,
     };
     await this.store.insert(record);
-    return toWorkflow(record);
+    const workflow = toWorkflow(record);
+    this.options.onSaved?.(workflow);
+    return workflow;
   }
 
   /** With `expectedRevision`, refuses (INVALID_INPUT) if someone saved in between. */
@@ -74,7 +78,9 @@ export class WorkflowService {
         { details: { revision: now.revision } },
       );
     }
-    return toWorkflow(updated);
+    const workflow = toWorkflow(updated);
+    this.options.onSaved?.(workflow);
+    return workflow;
   }
 
   /** Its runs stay as history. Refused while one of its runs is still going. */

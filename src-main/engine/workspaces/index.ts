@@ -1,5 +1,6 @@
 export { createRunWorkspaces } from './service';
 export { worktreeCheckpoints, WORKTREES_EXTENSION } from './checkpoint-extension';
+export { warmOnSave } from './warm-on-save';
 export type {
   RepositorySettings,
   SessionWorkspace,
