@@ -25,6 +25,9 @@ import { serve, type Connection } from './rpc/serve';
 import type { ServedEngine } from './rpc/services';
 import { attachWebSocketGateway } from './rpc/transports/ws-server';
 
+/** How soon a connection notices that another process revoked its token. */
+const REVOCATION_SWEEP_MS = 2_000;
+
 export interface ServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -124,9 +127,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
   /** Open WebSocket transports by token id, to close them when their token is revoked. */
   const byToken = new Map<string, Set<{ close(): void }>>();
-  const stopRevokeListener = engine.tokens.onRevoke((id) => {
+  const closeTokenConnections = (id: string) => {
     for (const t of byToken.get(id) ?? []) t.close();
-  });
+  };
+  const stopRevokeListener = engine.tokens.onRevoke(closeTokenConnections);
+  // A token revoked by another process (the CLI's `token revoke` on the same database) reaches no
+  // listener here: open connections are checked against the stored tokens every few seconds.
+  const revocationSweep = setInterval(() => {
+    if (byToken.size === 0) return;
+    void engine.tokens.list().then(
+      (tokens) => {
+        for (const t of tokens) if (t.revokedAt !== null) closeTokenConnections(t.id);
+      },
+      () => undefined,
+    );
+  }, REVOCATION_SWEEP_MS);
+  revocationSweep.unref();
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   const served: ServedEngine = engine;
   const connections = new Set<Connection>();
@@ -264,6 +280,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close() {
       closing ??= (async () => {
         stopRevokeListener();
+        clearInterval(revocationSweep);
         for (const c of connections) c.close();
         await gateway.close();
         http.closeAllConnections();

@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src-main/engine';
 import { hashToken } from '../../src-main/engine/security';
 import { WS_POLICY_CLOSE } from '../../src-shared/protocol';
 import { codeOfFrame, frameClient, securityRig, sleep, type SecurityRig } from './helpers';
@@ -134,6 +135,26 @@ describe('API tokens', () => {
         .map((r) => r.transport)
         .sort(),
     ).toEqual(['http', 'websocket']);
+  });
+
+  it('closes a connection whose token another process revoked (the CLI on the same database)', async () => {
+    const t = await rig.engine.tokens.create({ role: 'developer', label: 'revoked elsewhere' });
+    const live = frameClient(rig.server.port, t.token);
+    expect(await live.call('bus.health')).toMatchObject({ result: { status: 'healthy' } });
+    // Another engine on the same file: its revoke reaches no listener in the server's engine.
+    const other = await createEngine({ databasePath: rig.databasePath });
+    try {
+      await other.tokens.revoke(t.id);
+    } finally {
+      await other.close();
+    }
+    const closed = await live.closed;
+    expect(closed.code).not.toBe(1006); // closed by the server, not dropped
+    const again = frameClient(rig.server.port, t.token);
+    const refusal = await new Promise((r) =>
+      again.ws.once('message', (d) => r(JSON.parse(String(d)))),
+    );
+    expect(refusal).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
   });
 
   it('refuses a wrong Origin (403 before any upgrade) and audits it', async () => {
