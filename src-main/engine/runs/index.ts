@@ -9,7 +9,12 @@
 import type { MessageType } from '../../../src-shared/domain';
 import { OrchestrationError, ValidationError } from '../../../src-shared/errors';
 import type { Message } from '../../../src-shared/types';
-import { RUN_STATUSES, type Run, type RunStatus, type Workflow } from '../../../src-shared/workflow';
+import {
+  RUN_STATUSES,
+  type Run,
+  type RunStatus,
+  type Workflow,
+} from '../../../src-shared/workflow';
 import { newId } from '../ids';
 import type { ScriptSendRequest } from '../runners/script';
 import type { RunRecord } from '../store/port';
