@@ -92,10 +92,7 @@ async function measureSessions(sessions: number): Promise<Cell[]> {
   const engine = await createEngine({
     databasePath: join(dir, 'o.db'),
     maxSessions: 2_000,
-    // The bus's maintenance tick (every 100 ms) scans every pending message to find the next
-    // wake-up; at 100k pending it takes most of a core, landing in whatever is measured (and
-    // more the longer an operation runs). Slowed here so the figures are the checkpoint's own.
-    bus: { maxQueueSize: 200_000, pollIntervalMs: 3_600_000 },
+    bus: { maxQueueSize: 200_000 },
   });
   const cells: Cell[] = [];
   try {
