@@ -16,6 +16,7 @@ import {
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { runCommand } from './run';
+import { secretCommand } from './secret';
 import { serveCommand } from './serve';
 import { tokenCommand } from './token';
 import { validateCommand } from './validate';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   checkpointCommand,
   tokenCommand,
+  secretCommand,
   serveCommand,
 ];
 

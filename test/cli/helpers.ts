@@ -56,11 +56,11 @@ export interface CliResult {
 /** `orchestration ...args` (in the repo root by default); never rejects, resolves the exit code. */
 export function cli(
   args: string[],
-  options: { cwd?: string; via?: 'bundle' | 'bin' } = {},
+  options: { cwd?: string; via?: 'bundle' | 'bin'; input?: string } = {},
 ): Promise<CliResult> {
   const entry = options.via === 'bin' ? BIN : bundle();
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [entry, ...args],
       {
@@ -74,6 +74,7 @@ export function cli(
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(options.input ?? '');
   });
 }
 
