@@ -41,6 +41,13 @@ describe('engine.stream', () => {
     const lastSeen = live.at(-1)!.seq;
     const done = await engine.runs.wait(run.id, 20_000);
     expect(done.status).toBe('completed');
+    // The last acknowledgement may commit just after the run's end (it rides in the next write).
+    await waitFor(
+      async () =>
+        (await engine.stream.since(before, 10_000)).filter((e) => e.kind === 'message.acknowledged')
+          .length === 8,
+      'all 8 acknowledgements on the stream',
+    );
 
     const missed = await engine.stream.since(lastSeen, 10_000);
     const resumed = [...live, ...missed];
