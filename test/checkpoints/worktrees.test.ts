@@ -22,7 +22,8 @@ const DEPARTMENTS = [
   { id: 'dep-b', name: 'Docs' },
 ];
 
-it('restoring a checkpoint puts every department branch back and keeps newer work aside', async () => {
+/** A repository and an engine with run-1's two department worktrees prepared. */
+async function preparedRun() {
   fx = makeRepo();
   t = await tempEngine();
   const { engine } = t;
@@ -31,6 +32,11 @@ it('restoring a checkpoint puts every department branch back and keeps newer wor
     { path: fx.repo, worktreeRoot: fx.worktreeRoot },
     DEPARTMENTS,
   );
+  return { engine, map };
+}
+
+it('restoring a checkpoint puts every department branch back and keeps newer work aside', async () => {
+  const { engine, map } = await preparedRun();
   const a = map.get('dep-a')!;
   write(a.path, 'ui.txt', 'first\n');
   const first = await engine.workspaces.commitAll('run-1', 'dep-a', 'ui: first');
@@ -59,14 +65,7 @@ it('restoring a checkpoint puts every department branch back and keeps newer wor
 });
 
 it('takes only commits from a checkpoint: its branch names and folders are ignored', async () => {
-  fx = makeRepo();
-  t = await tempEngine();
-  const { engine } = t;
-  const map = await engine.workspaces.prepare(
-    'run-1',
-    { path: fx.repo, worktreeRoot: fx.worktreeRoot },
-    DEPARTMENTS,
-  );
+  const { engine, map } = await preparedRun();
   const b = map.get('dep-b')!;
   const main = git(fx.repo, 'rev-parse', 'main');
   write(b.path, 'guide.md', 'guide\n');

@@ -36,6 +36,7 @@ export interface RunServiceOptions extends Omit<ExecutionDeps, 'runners'> {
 }
 
 const LIVE: readonly RunStatus[] = ['pending', 'running'];
+const OVER: readonly RunStatus[] = RUN_STATUSES.filter((s) => !LIVE.includes(s));
 
 export class RunService {
   private readonly live = new Map<string, RunExecution>();
@@ -129,7 +130,6 @@ export class RunService {
   async delete(id: string): Promise<boolean> {
     const run = await this.get(requireId(id));
     if (!run) return false;
-    const over = RUN_STATUSES.filter((s) => !LIVE.includes(s));
     if (LIVE.includes(run.status) || this.live.has(id)) {
       throw new OrchestrationError(
         'INVALID_INPUT',
@@ -137,7 +137,7 @@ export class RunService {
         { details: { runId: id, status: run.status } },
       );
     }
-    if (!(await this.options.store.delete(id, over))) return false;
+    if (!(await this.options.store.delete(id, OVER))) return false;
     await this.runners.removeRun(id);
     this.options.events.emit('run.deleted', { runId: id });
     return true;

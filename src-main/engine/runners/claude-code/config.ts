@@ -16,6 +16,8 @@ export interface ClaudeCodeSettings extends ClaudeCodeRunnerConfig {
   /** The environment the Claude Code child gets (nothing else of the engine's leaks in). */
   childEnv: Record<string, string>;
   configDir: string;
+  /** The Claude Code binary to start. */
+  executable: string;
 }
 
 /** The tools an unattended agent could otherwise run with no prompt (none: everything asks). */
@@ -52,7 +54,7 @@ export function resolveClaudeCodeSettings(
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     ...(baseURL ? { ANTHROPIC_BASE_URL: baseURL } : {}),
   };
-  return { ...c, apiKey, childEnv, configDir };
+  return { ...c, apiKey, childEnv, configDir, executable: claudeCodeExecutable(env) };
 }
 
 /** The platform binary from the SDK's optional dependency (resolved, so bundling cannot lose it). */

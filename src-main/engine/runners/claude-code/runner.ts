@@ -14,7 +14,7 @@ import { abortError } from '../claude/errors';
 import { contentToPrompt } from '../claude/prompt';
 import type { Runner, RunnerContext, RunnerMessage, RunnerResult } from '../types';
 import { Agent, type AgentTurn } from './agent';
-import { claudeCodeExecutable, resolveClaudeCodeSettings, type ClaudeCodeSettings } from './config';
+import { resolveClaudeCodeSettings, type ClaudeCodeSettings } from './config';
 import type { PermissionAnswer, PermissionDesk } from './permissions';
 import { ProgressBatcher } from './progress';
 import { hasTranscript } from './transcript';
@@ -110,7 +110,7 @@ export class ClaudeCodeAgents {
       ctx,
       agent: new Agent({
         settings,
-        executable: claudeCodeExecutable(await readEnv(this.options.env)),
+        executable: settings.executable,
         cwd: input.cwd,
         ...(resume ? { resume, priorCostUsd: stored?.totalCostUsd ?? 0 } : {}),
         canUseTool: this.canUseTool(sessionId),
