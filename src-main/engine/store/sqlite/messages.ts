@@ -116,6 +116,7 @@ const RETRY_SET = `
 
 export class SqliteMessageStore implements MessageStore {
   private readonly claimCache = new Map<string, Statement>();
+  private readonly inserts = new Map<number, Statement>();
   private readonly s;
   // Built once: better-sqlite3's transaction() wraps a function in four new ones per call.
   private readonly insertAll;
@@ -127,12 +128,6 @@ export class SqliteMessageStore implements MessageStore {
     private readonly writes: SharedWrites = new SharedWrites(db),
   ) {
     this.s = {
-      insert:
-        db.prepare(`INSERT INTO messages (id, type, priority, sender, receiver, receiver_id, created_at,
-          content, metadata, tags, correlation_id, state, max_retries, available_at, acknowledged_at,
-          requires_response, response_deadline, expires_at, attempts, lease_until, lease_owner, delivered_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(id) DO NOTHING`),
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
       queueSize: db.prepare<[], { n: number }>(
         `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
@@ -147,6 +142,12 @@ export class SqliteMessageStore implements MessageStore {
       ackByKey: db.prepare<[number, number, string]>(
         `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
          WHERE seq = ? AND id = ? AND state IN ('pending', 'leased')`,
+      ),
+      // A whole batch by rowid in one statement: its [[key, id], …] as one JSON parameter.
+      ackByKeys: db.prepare<[number, string]>(
+        `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
+         FROM (SELECT value ->> 0 AS k, value ->> 1 AS i FROM json_each(?)) AS t
+         WHERE messages.seq = t.k AND messages.id = t.i AND state IN ('pending', 'leased')`,
       ),
       fail: db.prepare(
         `UPDATE messages SET ${RETRY_SET}, failure_reason = @reason WHERE id = @id AND state = 'leased'
@@ -194,14 +195,43 @@ export class SqliteMessageStore implements MessageStore {
     );
     // A transaction function so a claim can carry the queued acknowledgements (SharedWrites).
     this.claimRun = db.transaction((stmt: Statement, args: unknown[]) => stmt.all(...args));
-    this.ackAll = db.transaction((targets: readonly AckTarget[], now: number) => {
-      const done: string[] = [];
-      for (const { id, key } of targets) {
-        const info = key != null ? this.s.ackByKey.run(now, key, id) : this.s.ack.run(now, id);
-        if (info.changes === 1) done.push(id);
+    // All or nothing, so a batch with one target that is not acknowledgeable any more rolls back
+    // (its own savepoint) and goes row by row, which tells which ones this call acknowledged.
+    const ackBulk = db.transaction((keyed: [number, string][], now: number) => {
+      if (this.s.ackByKeys.run(now, JSON.stringify(keyed)).changes !== keyed.length) {
+        throw ACK_MISMATCH;
       }
+    });
+    const ackOne = ({ id, key }: AckTarget, now: number) =>
+      (key != null ? this.s.ackByKey.run(now, key, id) : this.s.ack.run(now, id)).changes === 1;
+    this.ackAll = db.transaction((targets: readonly AckTarget[], now: number) => {
+      if (targets.length >= BULK_ACK_MIN && targets.every((t) => t.key != null)) {
+        try {
+          ackBulk(
+            targets.map((t) => [t.key!, t.id]),
+            now,
+          );
+          return targets.map((t) => t.id);
+        } catch (error) {
+          if (error !== ACK_MISMATCH) throw error;
+        }
+      }
+      const done: string[] = [];
+      for (const t of targets) if (ackOne(t, now)) done.push(t.id);
       return done;
     });
+  }
+
+  /** A prepared multi-row INSERT for `rows` messages (one native call instead of one per row). */
+  private insertStatement(rows: number): Statement {
+    let stmt = this.inserts.get(rows);
+    if (!stmt) {
+      const values = Array.from({ length: rows }, () => ROW_VALUES).join(', ');
+      stmt = this.db.prepare(`INSERT INTO messages (${INSERT_COLUMNS}) VALUES ${values}
+        ON CONFLICT(id) DO NOTHING`);
+      this.inserts.set(rows, stmt);
+    }
+    return stmt;
   }
 
   async insert(messages: readonly NewMessage[], maxQueueSize: number): Promise<InsertResult> {
@@ -211,43 +241,12 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   private insertRows(messages: readonly NewMessage[], maxQueueSize: number) {
-    const out: InsertResult['records'] = [];
+    const out: InsertResult['records'] = new Array(messages.length);
     let added = 0;
-    for (const m of messages) {
-      const info = this.s.insert.run(
-        m.id,
-        m.type,
-        m.priority,
-        m.sender,
-        m.receiver,
-        m.receiverId,
-        m.timestamp,
-        m.content,
-        m.metadata,
-        m.tags ? JSON.stringify(m.tags) : null,
-        m.correlationId,
-        m.state,
-        m.maxRetries,
-        m.availableAt,
-        m.acknowledgedAt,
-        m.requiresResponse ? 1 : 0,
-        m.responseDeadline,
-        m.expiresAt,
-        m.attempts,
-        m.leaseUntil,
-        m.leaseOwner,
-        m.deliveredAt,
-      );
-      if (info.changes === 1) {
-        added++;
-        // The new row is exactly what was inserted: the caller's object serves as the record.
-        const record = m as MessageRecord;
-        record.failureReason = null;
-        record.key = info.lastInsertRowid as number;
-        out.push({ record, duplicate: false });
-      } else {
-        out.push({ record: fromRow(this.s.get.get(m.id)!), duplicate: true });
-      }
+    for (let from = 0; from < messages.length;) {
+      const rows = chunkSize(messages.length - from);
+      added += this.insertChunk(messages, from, rows, out);
+      from += rows;
     }
     if (added > 0) {
       const size = this.s.queueSize.get()!.n;
@@ -261,6 +260,60 @@ export class SqliteMessageStore implements MessageStore {
       }
     }
     return out;
+  }
+
+  /** Inserts messages[from, from + rows) with one statement; returns how many were new. */
+  private insertChunk(
+    messages: readonly NewMessage[],
+    from: number,
+    rows: number,
+    out: InsertResult['records'],
+  ): number {
+    const args: unknown[] = new Array(rows * 22);
+    let a = 0;
+    for (let k = from; k < from + rows; k++) {
+      const m = messages[k]!;
+      args[a++] = m.id;
+      args[a++] = m.type;
+      args[a++] = m.priority;
+      args[a++] = m.sender;
+      args[a++] = m.receiver;
+      args[a++] = m.receiverId;
+      args[a++] = m.timestamp;
+      args[a++] = m.content;
+      args[a++] = m.metadata;
+      args[a++] = m.tags ? JSON.stringify(m.tags) : null;
+      args[a++] = m.correlationId;
+      args[a++] = m.state;
+      args[a++] = m.maxRetries;
+      args[a++] = m.availableAt;
+      args[a++] = m.acknowledgedAt;
+      args[a++] = m.requiresResponse ? 1 : 0;
+      args[a++] = m.responseDeadline;
+      args[a++] = m.expiresAt;
+      args[a++] = m.attempts;
+      args[a++] = m.leaseUntil;
+      args[a++] = m.leaseOwner;
+      args[a++] = m.deliveredAt;
+    }
+    const info = this.insertStatement(rows).run(args);
+    const added = info.changes;
+    // The rows one statement adds take consecutive seqs, in VALUES order, ending at the last one.
+    const first = (info.lastInsertRowid as number) - added + 1;
+    if (added === rows) {
+      for (let k = 0; k < rows; k++) out[from + k] = inserted(messages[from + k]!, first + k);
+      return added;
+    }
+    // Some ids existed already (or came twice): each row's seq tells whether this insert made it.
+    const seen = new Set<string>();
+    for (let k = from; k < from + rows; k++) {
+      const m = messages[k]!;
+      const row = this.s.get.get(m.id)!;
+      const isNew = added > 0 && row.seq >= first && !seen.has(m.id);
+      seen.add(m.id);
+      out[k] = isNew ? inserted(m, row.seq) : { record: fromRow(row), duplicate: true };
+    }
+    return added;
   }
 
   async claim(request: ClaimRequest): Promise<MessageRecord[]> {
@@ -402,6 +455,31 @@ export class SqliteMessageStore implements MessageStore {
     return guard(() => this.s.wakeup.get(now)!.t);
   }
 }
+
+const INSERT_COLUMNS = `id, type, priority, sender, receiver, receiver_id, created_at, content,
+  metadata, tags, correlation_id, state, max_retries, available_at, acknowledged_at,
+  requires_response, response_deadline, expires_at, attempts, lease_until, lease_owner, delivered_at`;
+const ROW_VALUES = `(${placeholders(22)})`;
+
+/** Rows per INSERT: few statement shapes, so few prepared statements (64 rows = 1,408 parameters). */
+function chunkSize(remaining: number): number {
+  if (remaining >= 64) return 64;
+  if (remaining >= 16) return 16;
+  if (remaining >= 4) return 4;
+  return 1;
+}
+
+/** The new row is exactly what was inserted: the caller's object serves as the record. */
+function inserted(m: NewMessage, seq: number): { record: MessageRecord; duplicate: false } {
+  const record = m as MessageRecord;
+  record.failureReason = null;
+  record.key = seq;
+  return { record, duplicate: false };
+}
+
+/** Below this, one statement per acknowledgement costs no more than the JSON of a batch. */
+const BULK_ACK_MIN = 4;
+const ACK_MISMATCH = new Error('an acknowledgement target is not acknowledgeable');
 
 const rethrow = (error: unknown): never =>
   guard(() => {

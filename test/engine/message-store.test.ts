@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NewMessage } from '../../src-main/engine/store/port';
+import { openDatabase, type SqliteDb } from '../../src-main/engine/store/sqlite/database';
+import { SqliteMessageStore } from '../../src-main/engine/store/sqlite/messages';
+
+let dir: string;
+let db: SqliteDb;
+let store: SqliteMessageStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'orch-store-'));
+  db = openDatabase({ path: join(dir, 'store.db') });
+  db.pragma('foreign_keys = OFF'); // messages name a sender; no sessions table rows needed here
+  store = new SqliteMessageStore(db);
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const message = (id: string, n = 0): NewMessage => ({
+  id,
+  type: 'COMMAND',
+  priority: 2,
+  sender: 'director',
+  receiver: 'dept',
+  receiverId: null,
+  timestamp: 1000,
+  content: JSON.stringify({ n }),
+  metadata: '{}',
+  tags: null,
+  correlationId: null,
+  state: 'leased',
+  attempts: 1,
+  maxRetries: 3,
+  availableAt: 1000,
+  leaseUntil: 31_000,
+  leaseOwner: 'owner',
+  deliveredAt: 1000,
+  acknowledgedAt: null,
+  requiresResponse: false,
+  responseDeadline: null,
+  expiresAt: null,
+  key: null,
+});
+
+const seqOf = (id: string) =>
+  (db.prepare('SELECT seq FROM messages WHERE id = ?').get(id) as { seq: number }).seq;
+const stateOf = (id: string) =>
+  db.prepare('SELECT state, acknowledged_at AS at FROM messages WHERE id = ?').get(id);
+
+describe('SqliteMessageStore', () => {
+  it('inserts a batch many rows per statement, each record keyed by its own seq', async () => {
+    const ids = Array.from({ length: 87 }, (_, i) => `m-${i}`); // 64 + 16 + 4 + 1 + 1 + 1 rows
+    const { records } = await store.insert(
+      ids.map((id, i) => message(id, i)),
+      1_000_000,
+    );
+    expect(records.map((r) => r.duplicate)).toEqual(ids.map(() => false));
+    expect(records.map((r) => r.record.key)).toEqual(ids.map(seqOf));
+    expect(records.map((r) => r.record.id)).toEqual(ids);
+  });
+
+  it('tells duplicates apart in a batch: ids stored before and an id given twice', async () => {
+    await store.insert([message('old-1', 1), message('old-2', 2)], 1_000_000);
+    const batch = [
+      message('a', 10),
+      message('old-1', 11),
+      message('b', 12),
+      message('b', 13),
+      message('c', 14),
+      message('old-2', 15),
+      message('d', 16),
+    ];
+    const { records } = await store.insert(batch, 1_000_000);
+    expect(records.map((r) => [r.record.id, r.duplicate])).toEqual([
+      ['a', false],
+      ['old-1', true],
+      ['b', false],
+      ['b', true],
+      ['c', false],
+      ['old-2', true],
+      ['d', false],
+    ]);
+    // A duplicate answers with what is stored, not with what was sent again.
+    expect(records[1]!.record.content).toBe(JSON.stringify({ n: 1 }));
+    expect(records[3]!.record.content).toBe(JSON.stringify({ n: 12 }));
+    for (const r of records) expect(r.record.key).toBe(seqOf(r.record.id));
+  });
+
+  it('acknowledges a batch at once, or row by row when some targets are done already', async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `m-${i}`);
+    const { records } = await store.insert(
+      ids.map((id) => message(id)),
+      1_000_000,
+    );
+    const targets = records.map((r) => ({ id: r.record.id, key: r.record.key }));
+    expect(await store.acknowledge(targets.slice(0, 2), 5000)).toEqual(['m-0', 'm-1']);
+
+    // Two were acknowledged before and one key names another message: only the rest change.
+    const mixed = [...targets.slice(0, 8), { id: 'm-8', key: targets[9]!.key }];
+    expect(await store.acknowledge(mixed, 6000)).toEqual(ids.slice(2, 8));
+    expect(stateOf('m-0')).toEqual({ state: 'acknowledged', at: 5000 });
+    expect(stateOf('m-7')).toEqual({ state: 'acknowledged', at: 6000 });
+    expect(stateOf('m-8')).toEqual({ state: 'leased', at: null });
+
+    expect(await store.acknowledge(targets.slice(8), 7000)).toEqual(['m-8', 'm-9']);
+    expect(stateOf('m-9')).toEqual({ state: 'acknowledged', at: 7000 });
+  });
+});
