@@ -1,0 +1,150 @@
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OrchestrationError } from '../../src-shared/errors';
+import { decode, encode } from '../../src-main/engine/checkpoints/codec';
+import type { Engine } from '../../src-main/engine';
+import { MESSAGE_MUTABLE_COLUMNS } from '../../src-main/engine/store/sqlite/checkpoints';
+import { tempEngine, type TempEngine } from '../helpers/temp-engine';
+import { dump, smallOrchestration } from './helpers';
+
+let t: TempEngine | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+/** Rewrites checkpoint `id`'s message image with `rebuild` (checksum recomputed: a valid checkpoint). */
+async function rewriteImage(
+  databasePath: string,
+  engine: Engine,
+  id: string,
+  rebuild: (image: Database.Database) => Buffer,
+): Promise<void> {
+  const meta = await engine.checkpoints.require(id);
+  const db = new Database(databasePath);
+  try {
+    const { data } = db.prepare('SELECT data FROM checkpoints WHERE id = ?').get(id) as {
+      data: Buffer;
+    };
+    const payload = await decode(data, meta, 1_000);
+    const image = new Database(payload.messages.packed!);
+    payload.messages.packed = rebuild(image);
+    image.close();
+    const encoded = await encode(payload);
+    db.prepare('UPDATE checkpoints SET data = ?, checksum = ? WHERE id = ?').run(
+      encoded.data,
+      encoded.checksum,
+      id,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** The image's table declared another way, every row kept. */
+function redeclared(image: Database.Database, declare: (sql: string) => string): Buffer {
+  const { sql } = image.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'm'`).get() as {
+    sql: string;
+  };
+  const copy = new Database(':memory:');
+  copy.exec(declare(sql));
+  const columns = image.prepare('SELECT * FROM m').columns();
+  const insert = copy.prepare(`INSERT INTO m VALUES (${columns.map(() => '?').join(', ')})`);
+  for (const row of image.prepare('SELECT * FROM m').raw(true).all() as unknown[][]) {
+    insert.run(row);
+  }
+  const bytes = copy.serialize();
+  copy.close();
+  return bytes;
+}
+
+describe('packed message images', () => {
+  it('compares every column the bus changes after publishing', () => {
+    // Every UPDATE of messages in the SQLite adapter: the columns it sets must be ones a restore
+    // compares, or a restore would keep a changed row as it is.
+    const dir = join(import.meta.dirname, '../../src-main/engine/store/sqlite');
+    const set = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      if (file === 'migrations.ts' || file === 'checkpoints.ts') continue;
+      let source = readFileSync(join(dir, file), 'utf8');
+      // Expand the SQL fragments statements interpolate (const NAME = `…`).
+      for (const [, name, text] of source.matchAll(/const (\w+) = `([^`]*)`/g)) {
+        source = source.replaceAll('${' + name + '}', text!);
+      }
+      for (const [, assignments] of source.matchAll(/UPDATE messages SET([\s\S]*?)\bWHERE\b/g)) {
+        for (const [, column] of assignments!.matchAll(/([a-z_]+) = /g)) set.add(column!);
+      }
+    }
+    expect(set).toContain('state');
+    expect([...set].filter((c) => !MESSAGE_MUTABLE_COLUMNS.includes(c))).toEqual([]);
+  });
+
+  it('restores a checkpoint whose image has untyped columns (images before typed ones)', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    const { d, a, sent } = await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'untyped' });
+    const state = dump(databasePath);
+    await rewriteImage(databasePath, engine, cp.id, (image) =>
+      redeclared(image, (sql) => sql.replace(/ (TEXT|INTEGER)( DEFAULT \d+)?(?=,|\))/g, '')),
+    );
+
+    await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    await engine.bus.acknowledge(sent[2]!.id);
+    expect(await engine.checkpoints.validate(cp.id)).toMatchObject({ valid: true });
+    await engine.checkpoints.restore(cp.id, { preserveCurrentState: false });
+    expect(dump(databasePath)).toEqual(state);
+  });
+
+  it('refuses an image whose table carries a constraint, though the checksum matches', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'collated' });
+    await rewriteImage(databasePath, engine, cp.id, (image) =>
+      redeclared(image, (sql) => sql.replace('content TEXT', 'content TEXT COLLATE NOCASE')),
+    );
+    const before = dump(databasePath);
+    const error = await engine.checkpoints.restore(cp.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OrchestrationError);
+    expect((error as OrchestrationError).code).toBe('INVALID_FORMAT');
+    expect((error as OrchestrationError).message).toMatch(/messages are malformed/);
+    expect(dump(databasePath)).toEqual(before);
+  });
+
+  it('round trip with an acknowledged history larger than the queue', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    const { d, a, sent } = await smallOrchestration(engine);
+    for (let i = 0; i < 12; i++) {
+      const m = await engine.bus.publish({ type: 'DIRECTION', sender: d.id, receiver: a.id });
+      await engine.bus.acknowledge(m.id);
+    }
+    const state = dump(databasePath);
+    const cp = await engine.checkpoints.create({ name: 'long history' });
+    expect(cp.summary).toMatchObject({ messages: 4, acknowledged: 0 });
+
+    await engine.bus.acknowledge(sent[3]!.id);
+    await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    await engine.checkpoints.restore(cp.id);
+    expect(dump(databasePath)).toEqual(state);
+  });
+
+  it('removes unacknowledged rows the checkpoint does not have (acknowledged when it was taken)', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    const { sent } = await smallOrchestration(engine);
+    const pending = await engine.checkpoints.create({ name: 'all pending' });
+    await engine.bus.acknowledge(sent[2]!.id);
+    const acknowledged = await engine.checkpoints.create({ name: 'one more acknowledged' });
+    const state = dump(databasePath, { unacknowledgedOnly: true });
+
+    await engine.checkpoints.restore(pending.id);
+    expect(dump(databasePath, { unacknowledgedOnly: true })).not.toEqual(state);
+    const result = await engine.checkpoints.restore(acknowledged.id);
+    expect(dump(databasePath, { unacknowledgedOnly: true })).toEqual(state);
+    expect(result.restored.messages).toBe(3);
+  });
+});
