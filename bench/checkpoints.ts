@@ -15,6 +15,13 @@ import { median, table } from './stats';
 
 const SESSIONS = [10, 100, 1_000];
 const MESSAGES = [1_000, 10_000, 100_000];
+/**
+ * CHECKPOINT_BENCH_CELLS=100x100000[,10x1000…] measures only these cells (sessions x messages),
+ * e.g. the goal's alone while comparing changes.
+ */
+const ONLY = process.env.CHECKPOINT_BENCH_CELLS?.split(',').map((c) => c.trim());
+const wanted = (sessions: number, messages: number) =>
+  !ONLY || ONLY.includes(`${sessions}x${messages}`);
 const GOAL = { createMs: 100, restoreMs: 250, sessions: 100, messages: 100_000 };
 
 interface Cell {
@@ -101,6 +108,7 @@ async function measureSessions(sessions: number): Promise<Cell[]> {
     for (const messages of MESSAGES) {
       await publish(engine, published, messages, director, departments);
       published = messages;
+      if (!wanted(sessions, messages)) continue;
       const rounds = messages >= 100_000 ? 3 : 5;
       const restoreRounds = messages >= 100_000 ? 2 : 5;
       let last = await engine.checkpoints.create({ name: 'warm-up' });
@@ -136,7 +144,9 @@ async function measureSessions(sessions: number): Promise<Cell[]> {
 export async function benchCheckpoints(): Promise<Record<string, unknown>> {
   const started = performance.now();
   const cells: Cell[] = [];
-  for (const sessions of SESSIONS) cells.push(...(await measureSessions(sessions)));
+  for (const sessions of SESSIONS) {
+    if (MESSAGES.some((m) => wanted(sessions, m))) cells.push(...(await measureSessions(sessions)));
+  }
   const ms = (n: number) => n.toFixed(1);
   const goalCell = cells.find((c) => c.sessions === GOAL.sessions && c.messages === GOAL.messages);
   const verdict = (value: number, limit: number, c: Cell) =>
