@@ -114,6 +114,20 @@ describe('packed message images', () => {
     expect(dump(databasePath)).toEqual(before);
   });
 
+  it('validation holds the image to the message counts the checkpoint lists', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'miscounted' });
+    await rewriteImage(databasePath, engine, cp.id, (image) => {
+      image.exec(`DELETE FROM m WHERE seq = (SELECT max(seq) FROM m)`);
+      return image.serialize();
+    });
+    const report = await engine.checkpoints.validate(cp.id);
+    expect(report.valid).toBe(false);
+    expect(report.errors.join()).toMatch(/do not match the counts/);
+  });
+
   it('round trip with an acknowledged history larger than the queue', async () => {
     t = await tempEngine();
     const { engine, databasePath } = t;

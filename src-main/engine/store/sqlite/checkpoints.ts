@@ -294,7 +294,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   check(tables: SnapshotTables, options: { thorough?: boolean } = {}): void {
     for (const t of TABLES) this.checkColumns(t, tables[t]);
     const { packed, columns } = tables.messages;
-    if (packed) this.checkPack(packed, columns, options.thorough ?? false);
+    if (packed) this.checkPack(packed, columns, tables.messages.states, options.thorough ?? false);
     if (tables.dbSchemaVersion > SCHEMA_VERSION) {
       throw new ValidationError(
         'INVALID_FORMAT',
@@ -406,12 +406,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     // Every row of the checkpoint is in place now: any more unacknowledged rows than it has are
     // rows it does not have. Counting (the live ones through their partial indexes) lets a restore
     // that removes none skip looking each row up in the checkpoint.
-    const { image, count } = db
-      .prepare(
-        `SELECT (SELECT count(*) FROM ${RESTORE}.m WHERE state != 'acknowledged') AS image,
-          (SELECT count(*) FROM ${RESTORE}.m) AS count`,
-      )
-      .get() as { image: number; count: number };
+    const { image, count } = this.imageCounts(tables.messages);
     const live = this.s.states.get(tables.maxMessageSeq + 1)!;
     if (live.pending! + live.leased! + live.dead! > image) {
       removedMessages += db
@@ -422,6 +417,24 @@ export class SqliteCheckpointStore implements CheckpointStore {
         .run().changes;
     }
     return { removedMessages, messages: count };
+  }
+
+  /**
+   * The checkpoint's unacknowledged and total message rows: the counts the snapshot took in its
+   * transaction (a thorough check holds them to the image), else counted in the attached image.
+   */
+  private imageCounts(messages: TableRows): { image: number; count: number } {
+    const s = messages.states;
+    if (s) {
+      const image = (s.pending ?? 0) + (s.leased ?? 0) + (s.dead ?? 0);
+      return { image, count: image + (s.acknowledged ?? 0) };
+    }
+    return this.db
+      .prepare(
+        `SELECT (SELECT count(*) FROM ${RESTORE}.m WHERE state != 'acknowledged') AS image,
+          (SELECT count(*) FROM ${RESTORE}.m) AS count`,
+      )
+      .get() as { image: number; count: number };
   }
 
   /**
@@ -462,8 +475,16 @@ export class SqliteCheckpointStore implements CheckpointStore {
     }
   }
 
-  /** The image holds exactly the table `m` with these columns, and (thorough) its b-trees are sound. */
-  private checkPack(packed: Buffer, columns: string[], thorough: boolean): void {
+  /**
+   * The image holds exactly the table `m` with these columns, and (thorough) its b-trees are sound
+   * and its rows in each state as many as the checkpoint lists (a restore relies on the counts).
+   */
+  private checkPack(
+    packed: Buffer,
+    columns: string[],
+    states: Record<string, number> | undefined,
+    thorough: boolean,
+  ): void {
     if (!thorough && this.checked.has(packed)) return;
     let image: Database.Database;
     try {
@@ -487,6 +508,16 @@ export class SqliteCheckpointStore implements CheckpointStore {
       if (thorough) {
         const result = image.pragma('quick_check', { simple: true }) as string;
         if (result !== 'ok') throw invalidPack(result);
+        const counted = image
+          .prepare(`SELECT state, count(*) AS n FROM m GROUP BY state`)
+          .all() as { state: string; n: number }[];
+        const listed = Object.entries(states ?? {}).filter(([, n]) => n > 0);
+        if (
+          states &&
+          (counted.length !== listed.length || counted.some((c) => states[c.state] !== c.n))
+        ) {
+          throw invalidPack('its rows do not match the counts it lists');
+        }
       }
       this.checked.add(packed);
     } catch (error) {
