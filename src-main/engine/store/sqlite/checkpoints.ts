@@ -391,17 +391,23 @@ export class SqliteCheckpointStore implements CheckpointStore {
     let removedMessages = db
       .prepare(`DELETE FROM main.messages WHERE seq > ?`)
       .run(tables.maxMessageSeq).changes;
-    // A message's id fixes every column the bus never changes after publishing it.
-    const compared = columns.filter((c) => c === 'id' || MESSAGE_MUTABLE_COLUMNS.includes(c));
+    // A message's id fixes every column the bus never changes after publishing it. Rows are
+    // compared in the SELECT (a join reads only the compared columns) so an unchanged row is
+    // never built or offered to the upsert.
+    const same = columns
+      .filter((c) => c === 'id' || MESSAGE_MUTABLE_COLUMNS.includes(c))
+      .map((c) => `m.${c} IS ${wanted(c)}`)
+      .join(' AND ');
     db.prepare(
       `INSERT INTO main.messages (${columns.join(', ')})
-       SELECT ${columns.map(wanted).join(', ')} FROM ${RESTORE}.m c WHERE true
+       SELECT ${columns.map(wanted).join(', ')}
+       FROM ${RESTORE}.m c LEFT JOIN main.messages m ON m.seq = c.seq
+       WHERE m.seq IS NULL OR NOT (${same})
        ON CONFLICT(seq) DO UPDATE SET
          ${columns
            .filter((c) => c !== 'seq')
            .map((c) => `${c} = excluded.${c}`)
-           .join(', ')}
-       WHERE NOT (${compared.map((c) => `messages.${c} IS excluded.${c}`).join(' AND ')})`,
+           .join(', ')}`,
     ).run();
     // Every row of the checkpoint is in place now: any more unacknowledged rows than it has are
     // rows it does not have. Counting (the live ones through their partial indexes) lets a restore
