@@ -261,6 +261,36 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_delayed ON messages(available_at)
     WHERE state = 'pending' AND available_at > created_at;
   `,
+  // 10: the audit log in blocks, one per group commit (engine/store/sqlite/security.ts): a row
+  // per call, with its two indexes, cost every mutating call about 5 µs of CPU. Existing rows become
+  // blocks of one.
+  `
+  CREATE TABLE audit_blocks (
+    first_seq INTEGER PRIMARY KEY,
+    last_seq INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    methods TEXT NOT NULL,
+    outcomes TEXT NOT NULL,
+    tokens TEXT NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_blocks_first_at ON audit_blocks(first_at);
+  INSERT INTO audit_blocks
+    SELECT seq, seq, 1, at, at,
+      char(10) || method || char(10),
+      char(10) || outcome || char(10),
+      char(10) || coalesce(token_id || char(10), ''),
+      json_object(
+        'a', at,
+        'c', json_array(json_array(token_id, role, transport, client)),
+        's', json_array(method, outcome, coalesce(detail, '')),
+        'r', json_array(json(CASE WHEN detail IS NULL THEN '[0,0,0,1]' ELSE '[0,0,0,1,2]' END))
+      )
+    FROM audit_log;
+  DROP TABLE audit_log;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
