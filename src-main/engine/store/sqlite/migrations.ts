@@ -262,8 +262,8 @@ export const MIGRATIONS: readonly string[] = [
     WHERE state = 'pending' AND available_at > created_at;
   `,
   // 10: the audit log in blocks, one per group commit (engine/store/sqlite/security.ts): a row
-  // per call, with its two indexes, cost every mutating call about 5 µs of CPU. Existing rows become
-  // blocks of one.
+  // per call, with its two indexes, cost every mutating call about 5 µs of CPU. Existing rows
+  // become blocks of one.
   `
   CREATE TABLE audit_blocks (
     first_seq INTEGER PRIMARY KEY,
