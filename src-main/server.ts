@@ -137,7 +137,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (byToken.size === 0) return;
     void engine.tokens.list().then(
       (tokens) => {
-        for (const t of tokens) if (t.revokedAt !== null) closeTokenConnections(t.id);
+        for (const t of tokens) {
+          if (t.revokedAt === null) continue;
+          engine.tokens.forget(t.id); // authenticated within the last 2 s: not any more
+          closeTokenConnections(t.id);
+        }
       },
       () => undefined,
     );

@@ -16,6 +16,15 @@ export const TOKEN_PREFIX = 'orch_';
 /** lastUsedAt is written at most this often per token (it is informational). */
 const TOUCH_INTERVAL_MS = 60_000;
 const TEN_YEARS_MS = 10 * 365 * 86_400_000;
+/**
+ * A token authenticated this recently is taken again without reading the store (HTTP presents
+ * it on every request; reading and decoding its row doubled a request's cost). Revoking in this
+ * process forgets it at once; a revocation by another process (the CLI on the same database)
+ * is seen within this long, as the server's sweep closes open connections within 2 s.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 2_000;
+/** Beyond this many cached tokens, expired entries are dropped (and if none are, all). */
+const VERIFIED_MAX = 10_000;
 
 export interface CreatedToken {
   id: string;
@@ -70,6 +79,8 @@ const info = (r: TokenRecord): TokenInfo => ({
 
 export class TokenService {
   private readonly revokeListeners = new Set<(id: string) => void>();
+  /** Recently authenticated tokens by hash (never the secret): see VERIFIED_TOKEN_TTL_MS. */
+  private readonly verified = new Map<string, { token: AuthenticatedToken; until: number }>();
 
   constructor(
     private readonly store: TokenStore,
@@ -107,7 +118,13 @@ export class TokenService {
     if (!(await this.store.revoke(id, this.now()))) {
       throw new ValidationError('INVALID_INPUT', `No token with id "${id}".`, 'id', id);
     }
+    this.forget(id);
     for (const l of this.revokeListeners) l(id);
+  }
+
+  /** Drops a token from the verified cache: the next authenticate reads the store. */
+  forget(id: string): void {
+    for (const [hash, v] of this.verified) if (v.token.tokenId === id) this.verified.delete(hash);
   }
 
   /** Called after a token is revoked in this process. Returns an unsubscribe function. */
@@ -123,14 +140,16 @@ export class TokenService {
         'A token is required (Authorization: Bearer <token>, or ?token=).',
       );
     }
-    const record =
-      typeof token === 'string' && token.length <= 512
-        ? await this.store.findByHash(hashToken(token))
-        : undefined;
+    const hash = typeof token === 'string' && token.length <= 512 ? hashToken(token) : undefined;
+    const now = this.now();
+    const hit = hash === undefined ? undefined : this.verified.get(hash);
+    if (hit && now < hit.until && (hit.token.expiresAt === null || now < hit.token.expiresAt)) {
+      return hit.token;
+    }
+    const record = hash === undefined ? undefined : await this.store.findByHash(hash);
     if (!record) {
       throw new AuthenticationError('INVALID_TOKEN', 'The token is not valid for this server.');
     }
-    const now = this.now();
     if (record.revokedAt !== null) {
       throw new AuthenticationError(
         'INVALID_TOKEN',
@@ -148,6 +167,18 @@ export class TokenService {
     if (record.lastUsedAt === null || now - record.lastUsedAt > TOUCH_INTERVAL_MS) {
       await this.store.touch(record.id, now);
     }
-    return { tokenId: record.id, role: record.role as Role, expiresAt: record.expiresAt };
+    const verified = Object.freeze({
+      tokenId: record.id,
+      role: record.role as Role,
+      expiresAt: record.expiresAt,
+    });
+    if (this.verified.size >= VERIFIED_MAX) this.forgetExpired(now);
+    this.verified.set(hash!, { token: verified, until: now + VERIFIED_TOKEN_TTL_MS });
+    return verified;
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [hash, v] of this.verified) if (now >= v.until) this.verified.delete(hash);
+    if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
   }
 }
