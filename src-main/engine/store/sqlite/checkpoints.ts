@@ -242,12 +242,13 @@ export class SqliteCheckpointStore implements CheckpointStore {
       };
       if (options.messages === false) return tables;
       this.db.exec(packTable(this.messageColumns).replace('TABLE m', `TABLE ${PACK}.m`));
-      // Acknowledged history the image leaves out: when it is at most as large as what the image
+      // Acknowledged history the image leaves out: when it is at most half of what the image
       // keeps, every row is transferred as it is and the history deleted from the image after;
-      // otherwise (long history) only the kept rows are read, each decoded and encoded again.
+      // otherwise only the kept rows are read, each decoded and encoded again (measured on 100k
+      // rows: the transfer wins at 1 history row to 3 or 4 kept, the filtered copy at 1 to 1).
       const kept = Object.values(tables.messages.states!).reduce((a, b) => a + b, 0);
       const history = this.s.count.get()!.n - kept;
-      if (history <= kept) {
+      if (history * 2 <= kept) {
         this.db.exec(`INSERT INTO ${PACK}.m SELECT * FROM main.messages`);
         if (history > 0) {
           this.db
