@@ -1,5 +1,5 @@
 /** Live run state for the canvas, log and inspector; written only by the live controller. */
-import { useCallback, useSyncExternalStore } from 'react';
+import { useCallback, useLayoutEffect, useSyncExternalStore } from 'react';
 import { create } from 'zustand';
 import type { MessageType, SessionStatus } from '../../../src-shared/domain';
 import type { Run } from '../../../src-shared/workflow';
@@ -87,19 +87,37 @@ export function useLiveEntry<F extends Keyed, T>(
   id: string,
   select: (entry: Entry<F>) => T,
 ): T {
-  const subscribe = useCallback(
-    (notify: () => void) => {
-      const byId = watchers[field];
-      let set = byId.get(id);
-      if (!set) byId.set(id, (set = new Set()));
-      set.add(notify);
-      return () => {
-        set.delete(notify);
-        if (set.size === 0) byId.delete(id);
-      };
-    },
-    [field, id],
-  );
+  const subscribe = useCallback((notify: () => void) => watch(field, id, notify), [field, id]);
   const snapshot = () => select(useLive.getState()[field][id] as Entry<F>);
   return useSyncExternalStore(subscribe, snapshot, snapshot);
+}
+
+function watch(field: Keyed, id: string, notify: () => void): () => void {
+  const byId = watchers[field];
+  let set = byId.get(id);
+  if (!set) byId.set(id, (set = new Set()));
+  set.add(notify);
+  return () => {
+    set.delete(notify);
+    if (set.size === 0) byId.delete(id);
+  };
+}
+
+/**
+ * Calls `apply` with one edge's or node's live entry now and whenever it changes, outside React:
+ * for text that changes many times a second (counts, rates), which `apply` writes into the DOM
+ * itself. A count change then costs no render — React walking a canvas' thousands of memoised
+ * nodes and edges to reach the few that changed cost more than the changes. `apply` must be
+ * stable (useCallback).
+ */
+export function useLiveEffect<F extends Keyed>(
+  field: F,
+  id: string,
+  apply: (entry: Entry<F>) => void,
+): void {
+  useLayoutEffect(() => {
+    const run = () => apply(useLive.getState()[field][id] as Entry<F>);
+    run();
+    return watch(field, id, run);
+  }, [field, id, apply]);
 }

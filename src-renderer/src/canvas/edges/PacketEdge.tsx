@@ -1,7 +1,7 @@
 /**
  * An edge that shows live traffic: count and rate in a label, and sampled packets moving along
  * the path (not React Flow's `animated`). The label is a memoised part watching its own edge's
- * entry (useLiveEntry): a count update re-renders the label only, and the path re-renders for none. Packets
+ * entry: a count update rewrites the label's text (useLiveEffect) and re-renders nothing. Packets
  * are drawn by the PacketLayer canvas, which reads this edge's path from setEdgePath.
  */
 import {
@@ -12,10 +12,10 @@ import {
   type EdgeProps,
   type InternalNode,
 } from '@xyflow/react';
-import { memo, useEffect } from 'react';
+import { memo, useCallback, useEffect, useRef } from 'react';
 import type { FlowEdge } from '../../editor/graph';
 import type { EdgeFlow } from '../../live/flow';
-import { useLiveEntry } from '../../stores/live';
+import { useLive, useLiveEffect, useLiveEntry } from '../../stores/live';
 import { floatingEnds, type Rect } from './floating';
 import { setEdgePath } from './PacketLayer';
 
@@ -26,28 +26,63 @@ function rectOf(node: InternalNode | undefined): Rect | null {
   return { ...node.internals.positionAbsolute, width: w, height: h };
 }
 
-const same = <T,>(f: T) => f;
 const isLive = (f: EdgeFlow | undefined) => f !== undefined;
 const hasFailed = (f: EdgeFlow | undefined) => (f?.failed ?? 0) > 0;
 
-const EdgeLabel = memo(function EdgeLabel({ id, x, y }: { id: string; x: number; y: number }) {
-  const flow = useLiveEntry('flows', id, same);
-  if (!flow) return null;
+/** Writes an edge's count, rate and failures into its label (see useLiveEffect). */
+function paintLabel(el: HTMLDivElement | null, flow: EdgeFlow | undefined): void {
+  if (!el || !flow) return;
   const { count, failed: failedCount, rate, lastError } = flow;
   const failed = failedCount > 0;
+  const [strong, rateEl, failedEl] = el.children as unknown as [
+    HTMLElement,
+    HTMLElement,
+    HTMLElement,
+  ];
+  const text = (node: HTMLElement, value: string) => {
+    if (node.textContent !== value) node.textContent = value;
+  };
+  text(strong, String(count));
+  text(rateEl, rate > 0 ? ` · ${rate}/s` : '');
+  text(failedEl, failed ? ` · ⚠ ${failedCount}` : '');
+  el.classList.toggle('failed', failed);
+  const label = `${count} messages${failed ? `, ${failedCount} failed` : ''}`;
+  if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
+  if (lastError === null) el.removeAttribute('title');
+  else if (el.title !== lastError) el.title = lastError;
+}
+
+/**
+ * The label renders once, when its edge first carries traffic; from then on its text is written
+ * by paintLabel as the edge's entry changes, without a render.
+ */
+const EdgeLabel = memo(function EdgeLabel({ id, x, y }: { id: string; x: number; y: number }) {
+  const live = useLiveEntry('flows', id, isLive);
+  const el = useRef<HTMLDivElement | null>(null);
+  const paint = useCallback((flow: EdgeFlow | undefined) => paintLabel(el.current, flow), []);
+  useLiveEffect('flows', id, paint);
+  // Painted as it mounts (the portal's target may appear a render later than `live`).
+  const attach = useCallback(
+    (node: HTMLDivElement | null) => {
+      el.current = node;
+      paintLabel(node, useLive.getState().flows[id]);
+    },
+    [id],
+  );
+  if (!live) return null;
   return (
     <EdgeLabelRenderer>
       <div
-        className={`edge-label${failed ? ' failed' : ''}`}
+        ref={attach}
+        className="edge-label"
         style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
         role="status"
-        aria-label={`${count} messages${failed ? `, ${failedCount} failed` : ''}`}
-        title={lastError ?? undefined}
         data-testid={`edge-count-${id}`}
       >
-        <strong>{count}</strong> msg
-        {rate > 0 && <span className="edge-rate"> · {rate}/s</span>}
-        {failed && <span className="edge-failed"> · ⚠ {failedCount}</span>}
+        <strong />
+        {' msg'}
+        <span className="edge-rate" />
+        <span className="edge-failed" />
       </div>
     </EdgeLabelRenderer>
   );

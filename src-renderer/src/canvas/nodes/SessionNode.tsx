@@ -1,21 +1,40 @@
 /** A session on the canvas: type, name, runner, live status by colour and label. Memoised. */
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useCallback, useRef } from 'react';
 import type { SessionNode as SessionNodeType } from '../../editor/graph';
-import { useLiveEntry } from '../../stores/live';
+import { useLive, useLiveEffect, useLiveEntry, type NodeLive } from '../../stores/live';
 import { usePermissions } from '../../notifications/store';
 
-const same = <T,>(n: T) => n;
+const statusOf = (n: NodeLive | undefined) => n?.status;
+const errorOf = (n: NodeLive | undefined) => n?.error ?? null;
+
+/** Writes a node's sent/received counts (see useLiveEffect: they change too often to render). */
+function paintCounts(el: HTMLElement | null, n: NodeLive | undefined): void {
+  const text = n ? `↑${n.sent} ↓${n.received}` : '';
+  if (el && el.textContent !== text) el.textContent = text;
+}
 
 const ICONS = { director: '◆', department: '▣', observer: '◎' } as const;
 
 function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
   const { session } = data;
-  const live = useLiveEntry('nodes', id, same);
+  const liveStatus = useLiveEntry('nodes', id, statusOf);
+  const error = useLiveEntry('nodes', id, errorOf);
+  const counts = useRef<HTMLDivElement | null>(null);
+  const paint = useCallback((n: NodeLive | undefined) => paintCounts(counts.current, n), []);
+  useLiveEffect('nodes', id, paint);
+  const attach = useCallback(
+    (el: HTMLDivElement | null) => {
+      counts.current = el;
+      paintCounts(el, useLive.getState().nodes[id]);
+    },
+    [id],
+  );
   const needsYou = usePermissions((s) => s.byNode[id] ?? 0);
-  const status = live?.status ?? 'idle';
+  const live = liveStatus !== undefined;
+  const status = liveStatus ?? 'idle';
   const shown = live ? status : 'ready';
-  const failed = status === 'error' || !!live?.error;
+  const failed = status === 'error' || !!error;
   const cls = [
     'session-node',
     `type-${session.type}`,
@@ -24,7 +43,7 @@ function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
     selected ? 'selected' : '',
   ].join(' ');
   return (
-    <div className={cls} title={live?.error ?? undefined} data-status={live ? status : 'none'}>
+    <div className={cls} title={error ?? undefined} data-status={live ? status : 'none'}>
       {session.type !== 'director' && <Handle type="target" position={Position.Top} />}
       <div className="session-node-head">
         <span className="session-node-icon" aria-hidden="true">
@@ -44,17 +63,13 @@ function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
       </div>
       {/* Shown from the first live state on, so a node keeps its size as counts start: a
           resize would make React Flow re-measure it and redraw its edges. */}
-      {live && (
-        <div className="session-node-counts">
-          ↑{live.sent} ↓{live.received}
-        </div>
-      )}
+      {live && <div className="session-node-counts" ref={attach} />}
       {needsYou > 0 && (
         <div className="session-node-needs" role="status" aria-label={`${session.name} needs you`}>
           needs you{needsYou > 1 ? ` (${needsYou})` : ''}
         </div>
       )}
-      {failed && live?.error && <div className="session-node-error">⚠ {live.error}</div>}
+      {failed && error && <div className="session-node-error">⚠ {error}</div>}
       {session.type !== 'observer' && <Handle type="source" position={Position.Bottom} />}
     </div>
   );
