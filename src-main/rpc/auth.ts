@@ -4,7 +4,7 @@
  * one random token the server prints at start; a token store with roles and expiry can plug in
  * here without touching the transports.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../../src-shared/contract';
 import { AuthenticationError } from '../../src-shared/errors';
 
@@ -22,7 +22,7 @@ export function generateToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
+const digest = (s: string) => hash('sha256', s, 'buffer');
 
 /** Accepts exactly `token`, as `role`. */
 export function singleTokenAuthenticator(token: string, role: Role = 'admin'): Authenticator {
