@@ -73,7 +73,7 @@ describe('packet sampling and aggregation', () => {
     expect(state.e?.packets).toEqual([]);
     expect(state.e?.rate).toBe(0);
     expect(state.e?.count).toBe(50);
-    expect(buf.busy(state)).toBe(false);
+    expect(buf.busy()).toBe(false);
   });
 
   it('marks failures and always shows a failed packet', () => {

@@ -15,13 +15,20 @@ import type { Message, MessageState } from '../../../src-shared/types';
 import type { Run } from '../../../src-shared/workflow';
 import { api } from '../api';
 import { docOf, useEditor } from '../stores/editor';
-import { LOG_LIMIT, useLive, type LogEntry, type NodeLive, type RunnerLog } from '../stores/live';
+import {
+  LOG_LIMIT,
+  publishLive,
+  useLive,
+  type LogEntry,
+  type NodeLive,
+  type RunnerLog,
+} from '../stores/live';
 import { FlowBuffer } from './flow';
 import { findEdge, SessionIndex } from './route';
 
 /**
- * Count labels refresh up to 10 times a second per edge (a busy edge re-renders 10×/s, not 60×),
- * and at most MAX_UPDATES_PER_FRAME edges (and nodes) re-render for counts in one frame.
+ * Count labels refresh up to 10 times a second per edge (a busy edge's label changes 10×/s, not
+ * 60×), and at most MAX_UPDATES_PER_FRAME edges' labels change in one frame.
  */
 const MAX_UPDATES_PER_FRAME = 40;
 const flow = new FlowBuffer({
@@ -65,26 +72,47 @@ function schedule(): void {
 const LIST_INTERVAL_MS = 500;
 let listsPublishedAt = -Infinity;
 
+/**
+ * Nodes' sent/received counts are published at most this often, up to NODE_COUNTS_PER_PUBLISH
+ * nodes at a time: each publish copies the nodes' record (thousands of entries on a large
+ * workflow), and counts need not move faster than the eye reads them (as edges' labels).
+ */
+const NODE_COUNT_INTERVAL_MS = 100;
+const NODE_COUNTS_PER_PUBLISH = 200;
+let nodeCountsPublishedAt = -Infinity;
+/** Nodes replaced since the last publish (see publishLive). */
+const changedNodes = new Set<string>();
+
 function flushFrame(): void {
   frame = 0;
   const t = now();
   const live = useLive.getState();
   const flows = flow.flush(live.flows, t);
   const patch: Partial<typeof live> = {};
-  if (flows !== live.flows) patch.flows = flows;
-  let budget = MAX_UPDATES_PER_FRAME;
-  for (const id of countedNodes) {
-    if (budget-- <= 0) break;
-    countedNodes.delete(id);
-    const n = nodeOf(id);
-    const c = counts.get(id);
-    if (c && (c.sent !== n.sent || c.received !== n.received)) {
-      nodes[id] = { ...n, sent: c.sent, received: c.received };
-      dirty = true;
+  const changed: { flows?: readonly string[]; nodes?: Set<string> } = {};
+  if (flows !== live.flows) {
+    patch.flows = flows;
+    changed.flows = flow.changed;
+  }
+  if (countedNodes.size > 0 && t - nodeCountsPublishedAt >= NODE_COUNT_INTERVAL_MS) {
+    nodeCountsPublishedAt = t;
+    let budget = NODE_COUNTS_PER_PUBLISH;
+    for (const id of countedNodes) {
+      if (budget-- <= 0) break;
+      countedNodes.delete(id);
+      const n = nodeOf(id);
+      const c = counts.get(id);
+      if (c && (c.sent !== n.sent || c.received !== n.received)) {
+        nodes[id] = { ...n, sent: c.sent, received: c.received };
+        changedNodes.add(id);
+        dirty = true;
+      }
     }
   }
   if (dirty) {
     patch.nodes = { ...nodes };
+    changed.nodes = new Set(changedNodes);
+    changedNodes.clear();
     dirty = false;
   }
   if (listsDirty && t - listsPublishedAt >= LIST_INTERVAL_MS) {
@@ -94,9 +122,12 @@ function flushFrame(): void {
     listsDirty = false;
     listsPublishedAt = t;
   }
-  if (Object.keys(patch).length) useLive.setState(patch);
-  if (listsDirty || countedNodes.size > 0 || flow.busy(useLive.getState().flows)) schedule();
+  if (Object.keys(patch).length) publishLive(patch, changed);
+  if (listsDirty || countedNodes.size > 0 || flow.busy()) schedule();
 }
+
+/** Edges with packets in flight in the published flows (what the packet layer draws). */
+export const movingEdges = (): ReadonlySet<string> => flow.moving;
 
 function nodeOf(id: string): NodeLive {
   return (nodes[id] ??= { status: 'initializing', error: null, sent: 0, received: 0 });
@@ -105,6 +136,7 @@ function nodeOf(id: string): NodeLive {
 /** Replaces one node's entry (a new object, so only its component re-renders); published per frame. */
 function touchNode(id: string, patch: Partial<NodeLive>): void {
   nodes[id] = { ...nodeOf(id), ...patch };
+  changedNodes.add(id);
   dirty = true;
 }
 
@@ -377,6 +409,7 @@ export function resetLive(): void {
   nodes = {};
   counts.clear();
   countedNodes.clear();
+  changedNodes.clear();
   replayedTo = 0;
   logs = [];
   useLive.setState({ flows: {}, nodes: {}, log: [], logs: [], runs: [], activeRunId: null });
@@ -430,7 +463,10 @@ export async function reconcileWithEngine(point?: RestoredPoint): Promise<void> 
 
   // Counts, from the kept log (no packets: this is history, not traffic).
   const doc = docOf(useEditor.getState());
-  for (const id of Object.keys(nodes)) nodes[id] = { ...nodes[id]!, sent: 0, received: 0 };
+  for (const id of Object.keys(nodes)) {
+    nodes[id] = { ...nodes[id]!, sent: 0, received: 0 };
+    changedNodes.add(id);
+  }
   counts.clear();
   countedNodes.clear();
   flow.reset();

@@ -76,6 +76,15 @@ export class FlowBuffer {
   private nextId = 1;
   /** The packet budget shared by all edges, over the same window as the per-edge one. */
   private total = { start: -Infinity, spawned: 0 };
+  /** Pending edges with a packet or failure to show (published whatever the budget). */
+  private urgent = new Set<string>();
+  /** Edges whose shown state has packets in flight. */
+  private withPackets = new Set<string>();
+  /** Edges whose rate may still change (counted in the current window or shown above 0). */
+  private rated = new Set<string>();
+  private lastChanged: string[] = [];
+  /** Scratch for flush: the edges it has visited. */
+  private readonly seen = new Set<string>();
 
   constructor(options: FlowOptions = {}) {
     this.maxPacketsPerSecond = options.maxPacketsPerSecond ?? 8;
@@ -122,6 +131,7 @@ export class FlowBuffer {
       this.pending.set(edgeId, p);
     }
     const w = this.window(edgeId, now);
+    this.rated.add(edgeId);
     if (counted) {
       p.count += count;
       w.count += count;
@@ -129,6 +139,7 @@ export class FlowBuffer {
     if (error !== null) {
       p.failed += count;
       p.error = error;
+      this.urgent.add(edgeId);
     }
     // Sampling: one packet per edge per frame (a failure always shows, one per frame); otherwise
     // at most maxPacketsPerSecond per edge per window and maxPacketsPerSecondTotal over all edges.
@@ -145,6 +156,7 @@ export class FlowBuffer {
       w.spawned++;
       total.spawned++;
       p.packets.push({ id: this.nextId++, reverse, failed, at: now });
+      this.urgent.add(edgeId);
     }
   }
 
@@ -167,31 +179,45 @@ export class FlowBuffer {
   }
 
   /** True while a flush could still change something (pending events, live packets, rates). */
-  busy(state: FlowState): boolean {
-    if (this.pending.size > 0) return true;
-    for (const id in state) {
-      const f = state[id]!;
-      if (f.packets.length > 0 || f.rate > 0) return true;
-    }
-    return false;
+  busy(): boolean {
+    return this.pending.size > 0 || this.withPackets.size > 0 || this.rated.size > 0;
   }
 
-  /** Applies everything buffered since the last flush; returns `state` itself if nothing changed. */
+  /** The edges the last flush replaced (the others kept their objects). */
+  get changed(): readonly string[] {
+    return this.lastChanged;
+  }
+
+  /**
+   * The edges with packets in flight (in the state the last flush returned), for drawing them
+   * without walking every edge.
+   */
+  get moving(): ReadonlySet<string> {
+    return this.withPackets;
+  }
+
+  /**
+   * Applies everything buffered since the last flush; returns `state` itself if nothing changed.
+   * Visits only edges that may change — packets to expire, events pending, rates to roll — not
+   * every edge: on a large workflow walking them all each frame cost milliseconds.
+   */
   flush(state: FlowState, now: number): FlowState {
     let next: Record<string, EdgeFlow> | null = null;
-    const put = (id: string, flow: EdgeFlow) => {
-      next ??= { ...state };
-      next[id] = flow;
-    };
     let budget = this.maxUpdatesPerFrame;
-    // Edges waiting longest first: pending keeps insertion order, and a published edge leaves it.
-    const ids = new Set<string>([...this.pending.keys(), ...Object.keys(state)]);
-    for (const id of ids) {
+    const seen = this.seen;
+    seen.clear();
+    this.lastChanged = [];
+    const visit = (id: string) => {
+      if (seen.has(id)) return;
+      seen.add(id);
       const prev = state[id] ?? EMPTY_FLOW;
       const p = this.pending.get(id);
       const w = this.windows.get(id);
       if (w) this.roll(w, now);
       const rate = w?.rate ?? 0;
+      // Nothing counted and a rate of 0 once shown: its rate has nothing left to change.
+      const settled = !p && rate === 0 && (w?.count ?? 0) === 0;
+      if (settled && prev.rate === 0) this.rated.delete(id);
       const live =
         prev.packets.length === 0
           ? prev.packets
@@ -203,26 +229,49 @@ export class FlowBuffer {
         const countDue =
           p !== undefined && now - (this.shownAt.get(id) ?? -Infinity) >= this.countIntervalMs;
         // Held counts and rates are published by a later flush: delayed, never dropped.
-        if ((!countDue && rate === prev.rate) || budget <= 0) continue;
+        if ((!countDue && rate === prev.rate) || budget <= 0) return;
         budget--;
       }
       if (p) {
         this.pending.delete(id);
+        this.urgent.delete(id);
         this.shownAt.set(id, now);
       }
-      put(id, {
+      const flow: EdgeFlow = {
         count: prev.count + (p?.count ?? 0),
         failed: prev.failed + (p?.failed ?? 0),
         rate,
         packets: p ? [...live, ...p.packets] : live,
         lastError: p?.error ?? prev.lastError,
-      });
+      };
+      next ??= { ...state };
+      next[id] = flow;
+      this.lastChanged.push(id);
+      if (flow.packets.length > 0) this.withPackets.add(id);
+      else this.withPackets.delete(id);
+      if (settled) this.rated.delete(id);
+    };
+    // Packets and failures first (never held back), then held counts oldest first (pending keeps
+    // insertion order; a published edge leaves it) while the budget lasts, then rates.
+    for (const id of this.withPackets) visit(id);
+    for (const id of this.urgent) visit(id);
+    for (const id of this.pending.keys()) {
+      if (budget <= 0) break;
+      visit(id);
+    }
+    for (const id of this.rated) {
+      if (budget <= 0) break;
+      visit(id);
     }
     return next ?? state;
   }
 
   reset(): void {
     this.pending.clear();
+    this.urgent.clear();
+    this.withPackets.clear();
+    this.rated.clear();
+    this.lastChanged = [];
     this.windows.clear();
     this.shownAt.clear();
     this.total = { start: -Infinity, spawned: 0 };

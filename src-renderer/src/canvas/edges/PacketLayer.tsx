@@ -10,6 +10,7 @@ import { useStoreApi } from '@xyflow/react';
 import { useEffect, useRef } from 'react';
 import { useTheme } from '../../app/theme';
 import type { FlowState } from '../../live/flow';
+import { movingEdges } from '../../live/controller';
 import { useLive } from '../../stores/live';
 import { pointAt, track, type Track } from './motion';
 
@@ -46,26 +47,27 @@ function radius(zoom: number, failed: boolean): number {
   return zoom >= 1 ? r * zoom : Math.max(3, r * Math.min(1, zoom * 4));
 }
 
-/** Draws `flows`' packets; true while any is still travelling. */
+/** Draws the packets of `flows`' `moving` edges; true while any is still travelling. */
 function draw(
   ctx: CanvasRenderingContext2D,
   flows: FlowState,
+  moving: ReadonlySet<string>,
   [tx, ty, zoom]: readonly [number, number, number],
   colours: { packet: string; failed: string; ring: string },
   now: number,
 ): boolean {
-  let moving = false;
+  let travelling = false;
   ctx.lineWidth = 1.5;
   ctx.strokeStyle = colours.ring;
-  for (const id in flows) {
-    const packets = flows[id]!.packets;
-    if (packets.length === 0) continue;
+  for (const id of moving) {
+    const packets = flows[id]?.packets;
+    if (!packets?.length) continue;
     const t = trackOf(id);
     if (!t) continue;
     for (const p of packets) {
       const progress = (now - p.at) / PACKET_MS;
       if (progress > 1) continue;
-      moving = true;
+      travelling = true;
       const at = pointAt(t, Math.max(0, progress), p.reverse);
       if (!at) continue;
       ctx.beginPath();
@@ -75,7 +77,7 @@ function draw(
       ctx.stroke();
     }
   }
-  return moving;
+  return travelling;
 }
 
 export function PacketLayer() {
@@ -105,7 +107,8 @@ export function PacketLayer() {
         canvas.height = h;
       } else if (drawn) ctx.clearRect(0, 0, w, h);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      drawn = draw(ctx, useLive.getState().flows, transform, colours, performance.now());
+      const flows = useLive.getState().flows;
+      drawn = draw(ctx, flows, movingEdges(), transform, colours, performance.now());
       // Keep moving while packets travel; the last frame left the canvas clear.
       if (drawn) frame = requestAnimationFrame(tick);
     };
