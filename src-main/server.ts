@@ -15,6 +15,7 @@ import { RateLimiter, type RateLimits } from './engine/security';
 import {
   generateToken,
   singleTokenAuthenticator,
+  tokenTableMatcher,
   type Authenticator,
   type Principal,
 } from './rpc/auth';
@@ -81,17 +82,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const engine = options.engine ?? (await createEngine({ ...options.engineOptions, databasePath }));
   const token = options.token ?? generateToken();
   const startupAuth = singleTokenAuthenticator(token);
-  const startupTokenId = (startupAuth(token) as Principal).tokenId;
+  const startupMatch = tokenTableMatcher({ [token]: 'admin' });
+  const startupTokenId = startupMatch(token)!.tokenId;
   // The printed token (admin), else a stored one (engine.tokens: hashed, expiring, revocable).
+  // Matched, not tried and caught: an error per stored-token HTTP request cost more than the check.
   const authenticate: Authenticator =
     options.authenticate ??
     (async (presented) => {
       if (presented === undefined || presented === '') return startupAuth(presented);
-      try {
-        return await startupAuth(presented);
-      } catch {
-        return engine.tokens.authenticate(presented);
-      }
+      return startupMatch(presented) ?? engine.tokens.authenticate(presented);
     });
   const audit = engine.security.audit;
   const limiter = options.rateLimits

@@ -29,12 +29,24 @@ export function singleTokenAuthenticator(token: string, role: Role = 'admin'): A
   return tokenTableAuthenticator({ [token]: role });
 }
 
-/** Accepts the tokens of a table, each with its role. Compares digests in constant time. */
-export function tokenTableAuthenticator(tokens: Record<string, Role>): Authenticator {
+/** The principal of a table's token, or undefined. Compares digests in constant time. */
+export function tokenTableMatcher(
+  tokens: Record<string, Role>,
+): (presented: string) => Principal | undefined {
   const table = Object.entries(tokens).map(([token, role]) => {
     const hash = digest(token);
     return { hash, role, tokenId: `static:${hash.subarray(0, 4).toString('hex')}` };
   });
+  return (presented) => {
+    const hash = digest(presented);
+    const match = table.find((t) => timingSafeEqual(hash, t.hash));
+    return match && { role: match.role, tokenId: match.tokenId };
+  };
+}
+
+/** Accepts the tokens of a table, each with its role. */
+export function tokenTableAuthenticator(tokens: Record<string, Role>): Authenticator {
+  const match = tokenTableMatcher(tokens);
   return (presented) => {
     if (presented === undefined || presented === '') {
       throw new AuthenticationError(
@@ -42,11 +54,10 @@ export function tokenTableAuthenticator(tokens: Record<string, Role>): Authentic
         'A token is required: open the URL the server printed (it ends in ?token=…).',
       );
     }
-    const hash = digest(presented);
-    const match = table.find((t) => timingSafeEqual(hash, t.hash));
-    if (!match) {
+    const principal = match(presented);
+    if (!principal) {
       throw new AuthenticationError('INVALID_TOKEN', 'The token is not valid for this server.');
     }
-    return { role: match.role, tokenId: match.tokenId };
+    return principal;
   };
 }
