@@ -91,17 +91,25 @@ export class AuditLog {
     const role = clean(who.role, 50);
     const transport = clean(who.transport, 50) ?? 'unknown';
     const client = clean(who.client, 200);
-    return (method, outcome, detail = null) =>
+    // A connection mostly repeats its last method and outcome: cleaned once, not per call.
+    let method0: string | undefined;
+    let method1 = '';
+    let outcome0: string | undefined;
+    let outcome1 = '';
+    return (method, outcome, detail = null) => {
+      if (method !== method0) method1 = clean((method0 = method), 200) ?? '';
+      if (outcome !== outcome0) outcome1 = clean((outcome0 = outcome), 100) ?? '';
       this.push({
         at: this.now(),
         tokenId,
         role,
         transport,
-        method: clean(method, 200) ?? '',
-        outcome: clean(outcome, 100) ?? '',
+        method: method1,
+        outcome: outcome1,
         detail: clean(detail),
         client,
       });
+    };
   }
 
   private push(row: AuditRecord): void {
