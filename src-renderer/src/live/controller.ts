@@ -83,16 +83,31 @@ let nodeCountsPublishedAt = -Infinity;
 /** Nodes replaced since the last publish (see publishLive). */
 const changedNodes = new Set<string>();
 
+/**
+ * On a workflow with more than LARGE_EDGES edges the edges' flow publishes at most every
+ * LARGE_FLUSH_MS (20 times a second): each publish copies the record of every edge's flow, and
+ * packets starting up to a frame or two later show no difference.
+ */
+export const LARGE_EDGES = 1_000;
+const LARGE_FLUSH_MS = 45;
+let flowsFlushedAt = -Infinity;
+
 function flushFrame(): void {
   frame = 0;
   const t = now();
   const live = useLive.getState();
-  const flows = flow.flush(live.flows, t);
   const patch: Partial<typeof live> = {};
   const changed: { flows?: readonly string[]; nodes?: Set<string> } = {};
-  if (flows !== live.flows) {
-    patch.flows = flows;
-    changed.flows = flow.changed;
+  const large = useEditor.getState().edges.length > LARGE_EDGES;
+  if (!large || t - flowsFlushedAt >= LARGE_FLUSH_MS) {
+    // The frames this flush covers, for as many frames' worth of label refreshes.
+    const frames = large ? Math.min(4, Math.max(1, Math.round((t - flowsFlushedAt) / 16.7))) : 1;
+    flowsFlushedAt = t;
+    const flows = flow.flush(live.flows, t, MAX_UPDATES_PER_FRAME * frames);
+    if (flows !== live.flows) {
+      patch.flows = flows;
+      changed.flows = flow.changed;
+    }
   }
   if (countedNodes.size > 0 && t - nodeCountsPublishedAt >= NODE_COUNT_INTERVAL_MS) {
     nodeCountsPublishedAt = t;

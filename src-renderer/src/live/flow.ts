@@ -198,12 +198,14 @@ export class FlowBuffer {
 
   /**
    * Applies everything buffered since the last flush; returns `state` itself if nothing changed.
+   * `updates`: how many count and rate refreshes it may publish (a flush covering several
+   * frames may publish several frames' worth).
    * Visits only edges that may change — packets to expire, events pending, rates to roll — not
    * every edge: on a large workflow walking them all each frame cost milliseconds.
    */
-  flush(state: FlowState, now: number): FlowState {
+  flush(state: FlowState, now: number, updates = this.maxUpdatesPerFrame): FlowState {
     let next: Record<string, EdgeFlow> | null = null;
-    let budget = this.maxUpdatesPerFrame;
+    let budget = updates;
     const seen = this.seen;
     seen.clear();
     this.lastChanged = [];

@@ -39,8 +39,11 @@ function paintLabel(el: HTMLDivElement | null, flow: EdgeFlow | undefined): void
     HTMLElement,
     HTMLElement,
   ];
+  // One text node each, updated in place (cheaper than replacing it through textContent).
   const text = (node: HTMLElement, value: string) => {
-    if (node.textContent !== value) node.textContent = value;
+    const t = node.firstChild as Text | null;
+    if (!t) node.append(value);
+    else if (t.data !== value) t.data = value;
   };
   text(strong, String(count));
   text(rateEl, rate > 0 ? ` · ${rate}/s` : '');

@@ -10,9 +10,12 @@ import { useStoreApi } from '@xyflow/react';
 import { useEffect, useRef } from 'react';
 import { useTheme } from '../../app/theme';
 import type { FlowState } from '../../live/flow';
-import { movingEdges } from '../../live/controller';
+import { LARGE_EDGES, movingEdges } from '../../live/controller';
 import { useLive } from '../../stores/live';
 import { pointAt, track, type Track } from './motion';
+
+/** Least time between redraws on a large workflow (LARGE_EDGES): every other frame. */
+const LARGE_FRAME_MS = 30;
 
 /** How long a packet takes to travel its edge (the live controller's FlowBuffer packetMs). */
 export const PACKET_MS = 900;
@@ -96,9 +99,17 @@ export function PacketLayer() {
     };
     let frame = 0;
     let drawn = false;
-    const tick = () => {
+    let drawnAt = -Infinity;
+    const tick = (time: number) => {
       frame = 0;
-      const { width, height, transform } = store.getState();
+      const { width, height, transform, edges } = store.getState();
+      // On a large workflow packets move 30 times a second, not 60: each redraw has the
+      // software rasteriser redraw the edges and nodes under them too.
+      if (edges.length > LARGE_EDGES && time - drawnAt < LARGE_FRAME_MS) {
+        frame = requestAnimationFrame(tick);
+        return;
+      }
+      drawnAt = time;
       const dpr = window.devicePixelRatio || 1;
       const w = Math.round(width * dpr);
       const h = Math.round(height * dpr);

@@ -11,7 +11,10 @@ const errorOf = (n: NodeLive | undefined) => n?.error ?? null;
 /** Writes a node's sent/received counts (see useLiveEffect: they change too often to render). */
 function paintCounts(el: HTMLElement | null, n: NodeLive | undefined): void {
   const text = n ? `↑${n.sent} ↓${n.received}` : '';
-  if (el && el.textContent !== text) el.textContent = text;
+  const t = el?.firstChild as Text | null | undefined;
+  if (!el) return;
+  if (!t) el.append(text);
+  else if (t.data !== text) t.data = text;
 }
 
 const ICONS = { director: '◆', department: '▣', observer: '◎' } as const;
