@@ -65,11 +65,13 @@ function schedule(): void {
 }
 
 /**
- * The log and inspector lists are for reading, not animation: refreshed at most twice a second.
- * Each refresh re-lays out and repaints the log and re-layerises the page, the costliest frame a
- * busy canvas has; at 5 a second they alone were one frame in twelve.
+ * The log and inspector lists are for reading, not animation: refreshed at most twice a second
+ * (once a second on a large workflow). Each refresh re-lays out and repaints the log and
+ * re-layerises the page, the costliest frame a busy canvas has, and the larger the canvas the
+ * costlier: at 5 a second they alone were one frame in twelve on 500 nodes.
  */
 const LIST_INTERVAL_MS = 500;
+const LARGE_LIST_INTERVAL_MS = 1_000;
 let listsPublishedAt = -Infinity;
 
 /**
@@ -130,7 +132,7 @@ function flushFrame(): void {
     changedNodes.clear();
     dirty = false;
   }
-  if (listsDirty && t - listsPublishedAt >= LIST_INTERVAL_MS) {
+  if (listsDirty && t - listsPublishedAt >= (large ? LARGE_LIST_INTERVAL_MS : LIST_INTERVAL_MS)) {
     patch.log = [...log.values()].slice(-LOG_LIMIT);
     if (logs.length > 400) logs.splice(0, logs.length - 200);
     patch.logs = logs.slice(-200);
