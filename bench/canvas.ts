@@ -5,8 +5,8 @@
  * For each workflow size a fresh server and database; the workflow is generated (bench/canvas/
  * workflow.ts), created over the contract (`workflows.create` on /api/rpc) and opened from the
  * header's workflow picker. Then, per cell, messages flow server-side at a target rate (bench/canvas/
- * traffic.ts) while the page samples requestAnimationFrame intervals for WINDOW_MS (10 s per cell,
- * not the issue's 60 s, to keep the whole bench under 4 minutes) and the JS heap (CDP, after a
+ * traffic.ts) while the page samples requestAnimationFrame intervals for WINDOW_MS (60 s per cell,
+ * as the issue asks; CANVAS_WINDOW_MS=10000 for a quicker look) and the JS heap (CDP, after a
  * forced GC) before and after. After each cell the counts on the edge labels are read back and
  * compared, edge by edge, with the messages sent.
  *
@@ -43,7 +43,7 @@ import { percentile, table } from './stats';
 const ROOT = join(import.meta.dirname, '..');
 /** Another built renderer to measure (say a build of an earlier commit, for before/after). */
 const RENDERER_DIR = process.env.CANVAS_RENDERER_DIR && resolve(process.env.CANVAS_RENDERER_DIR);
-const WINDOW_MS = Number(process.env.CANVAS_WINDOW_MS ?? 10_000);
+const WINDOW_MS = Number(process.env.CANVAS_WINDOW_MS ?? 60_000);
 const WARMUP_MS = 500;
 const IDLE_MS = 3_000;
 const GOAL_P95_MS = 20;
@@ -82,8 +82,9 @@ const SIZES: Size[] = [
   {
     nodes: 2_000,
     edges: 2_400,
-    // No 1k cell here: the 2k cell (the reference's) covers the low rate within the 4-minute budget.
+    // The issue's rates, and 2k: the rate of the reference's figure for this size.
     cells: [
+      { rate: 1_000, source: 'stream' },
       { rate: 2_000, source: 'stream', reference: 33 },
       { rate: 5_000, source: 'stream' },
       { rate: 20_000, source: 'stream' },
@@ -422,7 +423,7 @@ export async function benchCanvas(): Promise<Record<string, unknown>> {
   const bestFine = Math.max(0, ...fine.map((c) => c.deliveredPerSec));
   console.log(
     `\nCanvas: headless Chromium (software raster), real server + WebSocket bridge; ` +
-      `${WINDOW_MS / 1000} s of rAF sampling per cell (not 60 s), heap after a forced GC; ` +
+      `${WINDOW_MS / 1000} s of rAF sampling per cell, heap after a forced GC; ` +
       (RENDERER_DIR ? `renderer ${RENDERER_DIR}; ` : '') +
       `${cpus().length} CPUs, load = 1-min load average (other work on the machine counts).\n` +
       `Reference: bare React Flow 12 page, no bridge (ARCHITECTURE.md "Canvas", an earlier ` +

@@ -1,14 +1,16 @@
 /**
  * Diagnosis helper for the canvas bench (not part of `npm run bench`): opens the 500/600 workflow
  * under stream traffic and prints the page's hottest functions (CDP CPU profile, self time).
- *   npx tsx bench/canvas/profile.ts [rate=1000] [seconds=4]
+ *   npx tsx bench/canvas/profile.ts [rate=1000] [seconds=4] [nodes=500] [edges=600]
+ * TRACE=1 adds a 2 s Chromium trace's busiest events (TRACE=file.json also saves it); CSS=… adds a
+ * style sheet first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer } from '../../src-main/server';
-import { launch, openWorkflow, sampleFrames } from './browser';
+import { edgeCounts, launch, openWorkflow, sampleFrames } from './browser';
 import { flow, routesOf } from './traffic';
 import { generateWorkflow } from './workflow';
 
@@ -26,6 +28,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-canvas-profile-'));
 const server = await startServer({
   port: 0,
   databasePath: join(dir, 'p.db'),
+  rendererDir: process.env.CANVAS_RENDERER_DIR,
   engineOptions: { maxSessions: 10_000, sessionTimeoutMs: 3_600_000 },
 });
 const browser = await launch();
@@ -44,8 +47,17 @@ try {
     perEdge: new Map<string, number>(),
   };
   if (process.env.CSS) await open.page.addStyleTag({ content: process.env.CSS });
+  // As the bench does: measure once the run's start has been shown (counts unchanged for 2 s).
+  const shown = async () => Object.values(await edgeCounts(open.page)).reduce((a, b) => a + b, 0);
+  for (let stable = 0, last = -1, t0 = Date.now(); stable < 4 && Date.now() - t0 < 60_000;) {
+    await sleep(500);
+    const now = await shown();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
   const traffic = flow(f, rate, (seconds * 2 + 2) * 1000);
   await sleep(1000);
+  if (process.env.SHOT) await open.page.screenshot({ path: process.env.SHOT });
   await open.cdp.send('Performance.enable');
   const metrics = async () =>
     Object.fromEntries(
@@ -56,9 +68,17 @@ try {
       ).metrics.map((m) => [m.name, m.value]),
     );
   if (process.env.TRACE) {
-    await browser.startTracing(open.page, { categories: ['devtools.timeline', 'blink', 'v8'] });
+    await browser.startTracing(open.page, {
+      categories: [
+        'devtools.timeline',
+        'blink',
+        'v8',
+        ...(process.env.TRACE_EXTRA ?? '').split(',').filter(Boolean),
+      ],
+    });
     await sleep(2000);
     const buf = await browser.stopTracing();
+    if (process.env.TRACE.endsWith('.json')) writeFileSync(process.env.TRACE, buf);
     const trace = JSON.parse(buf.toString()) as {
       traceEvents: {
         name: string;
@@ -86,7 +106,9 @@ try {
   const m1 = await metrics();
   const sorted = [...s.frames].sort((a, b) => a - b);
   console.log(
-    `frames ${s.frames.length}, p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, p95 ${sorted[Math.floor(sorted.length * 0.95)]?.toFixed(1)}, shown/s ${((s.countEnd - s.countStart) / seconds).toFixed(0)}`,
+    `frames ${s.frames.length}, p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, p95 ${sorted[Math.floor(sorted.length * 0.95)]?.toFixed(1)}, shown/s ${((s.countEnd - s.countStart) / seconds).toFixed(0)}, ` +
+      `frames > 17 ms ${((100 * s.frames.filter((f) => f > 17).length) / s.frames.length).toFixed(1)}%, ` +
+      `> 34 ms ${((100 * s.frames.filter((f) => f > 34).length) / s.frames.length).toFixed(1)}%`,
   );
   for (const k of [
     'TaskDuration',
