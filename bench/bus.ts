@@ -8,14 +8,14 @@
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { better, defineQueue, defineWorker } from 'plainjob';
 import { createEngine, type Engine } from '../src-main/engine';
 import { median, percentile, table } from './stats';
 
 const N = Number(process.env.BENCH_BUS_MESSAGES ?? 50_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PUBLISHERS = 64;
 
 /**
@@ -50,14 +50,16 @@ async function withEngine<T>(fn: (engine: Engine, director: string) => Promise<T
 }
 
 /** Ours: concurrent publishers, one subscriber; until the last acknowledgement is committed. */
-async function ours(): Promise<{ perSec: number; perCpuSec: number; p50: number; p99: number }> {
+async function ours(
+  n = N,
+): Promise<{ perSec: number; perCpuSec: number; p50: number; p99: number }> {
   return withEngine(async (engine, director) => {
-    const started = new Float64Array(N);
-    const latency = new Float64Array(N);
+    const started = new Float64Array(n);
+    const latency = new Float64Array(n);
     let acked = 0;
     const done = new Promise<void>((resolve) => {
       engine.on('message.acknowledged', () => {
-        if (++acked === N) resolve();
+        if (++acked === n) resolve();
       });
     });
     engine.bus.subscribe({ receivers: ['worker'] }, (m) => {
@@ -68,7 +70,7 @@ async function ours(): Promise<{ perSec: number; perCpuSec: number; p50: number;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const publisher = async () => {
-      while (next < N) {
+      while (next < n) {
         const i = next++;
         started[i] = performance.now();
         await engine.bus.publish({
@@ -85,8 +87,8 @@ async function ours(): Promise<{ perSec: number; perCpuSec: number; p50: number;
     const cpu = cpuSeconds(c0);
     const sorted = Float64Array.from(latency).sort();
     return {
-      perSec: N / seconds,
-      perCpuSec: N / cpu,
+      perSec: n / seconds,
+      perCpuSec: n / cpu,
       p50: percentile(sorted, 0.5),
       p99: percentile(sorted, 0.99),
     };
@@ -177,7 +179,7 @@ async function plainjob(): Promise<{ perSec: number; perCpuSec: number }> {
 }
 
 /** Raw better-sqlite3: batches of 256 inserted, claimed (UPDATE … RETURNING) and acknowledged. */
-function raw(): { perSec: number; perCpuSec: number } {
+function raw(n = N): { perSec: number; perCpuSec: number } {
   const db = tempDb();
   const d = new Database(db.path);
   d.pragma('journal_mode = WAL');
@@ -190,7 +192,7 @@ function raw(): { perSec: number; perCpuSec: number } {
   );
   const ack = d.prepare('UPDATE q SET state = 2 WHERE seq = ?');
   const insertMany = d.transaction((from: number) => {
-    for (let i = from; i < Math.min(N, from + 256); i++)
+    for (let i = from; i < Math.min(n, from + 256); i++)
       insert.run(`m-${i}`, JSON.stringify({ i }));
   });
   const ackMany = d.transaction((rows: { seq: number }[]) => {
@@ -198,7 +200,7 @@ function raw(): { perSec: number; perCpuSec: number } {
   });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < N; i += 256) {
+  for (let i = 0; i < n; i += 256) {
     insertMany(i);
     ackMany(claim.all(Date.now() + 30_000) as { seq: number }[]);
   }
@@ -206,10 +208,17 @@ function raw(): { perSec: number; perCpuSec: number } {
   const cpu = cpuSeconds(c0);
   d.close();
   db.done();
-  return { perSec: N / seconds, perCpuSec: N / cpu };
+  return { perSec: n / seconds, perCpuSec: n / cpu };
 }
 
+/**
+ * Each round measures every system once, back to back; the ratios are medians of each round's
+ * own ratios, so a drift in the machine's load between rounds does not land on one side only.
+ * A short warm-up first (not counted) gives every system's code the same JIT start.
+ */
 export async function benchBus(): Promise<Record<string, unknown>> {
+  await ours(N / 10);
+  raw(N / 10);
   const runs = {
     ours: [] as number[],
     p50: [] as number[],
@@ -219,6 +228,10 @@ export async function benchBus(): Promise<Record<string, unknown>> {
     oursCpu: [] as number[],
     plainjobCpu: [] as number[],
     rawCpu: [] as number[],
+    ratioPlainjob: [] as number[],
+    ratioRaw: [] as number[],
+    cpuRatioPlainjob: [] as number[],
+    cpuRatioRaw: [] as number[],
   };
   for (let r = 0; r < ROUNDS; r++) {
     const o = await ours();
@@ -232,6 +245,10 @@ export async function benchBus(): Promise<Record<string, unknown>> {
     const rw = raw();
     runs.raw.push(rw.perSec);
     runs.rawCpu.push(rw.perCpuSec);
+    runs.ratioPlainjob.push(o.perSec / pj.perSec);
+    runs.ratioRaw.push(o.perSec / rw.perSec);
+    runs.cpuRatioPlainjob.push(o.perCpuSec / pj.perCpuSec);
+    runs.cpuRatioRaw.push(o.perCpuSec / rw.perCpuSec);
   }
   const s = await steady(5_000, 5);
   const result = {
@@ -249,12 +266,16 @@ export async function benchBus(): Promise<Record<string, unknown>> {
     steady5kP99Ms: s.p99,
     steady5kMaxMs: s.max,
   };
-  const ratioPlainjob = result.oursPerSec / result.plainjobPerSec;
-  const ratioRaw = result.oursPerSec / result.rawBatchedPerSec;
-  const cpuRatioPlainjob = result.oursPerCpuSec / result.plainjobPerCpuSec;
-  const cpuRatioRaw = result.oursPerCpuSec / result.rawBatchedPerCpuSec;
+  const ratioPlainjob = median(runs.ratioPlainjob);
+  const ratioRaw = median(runs.ratioRaw);
+  const cpuRatioPlainjob = median(runs.cpuRatioPlainjob);
+  const cpuRatioRaw = median(runs.cpuRatioRaw);
+  const spread = (xs: number[], percent = false) => {
+    const f = (x: number) => (percent ? `${(x * 100).toFixed(0)} %` : `${x.toFixed(2)}×`);
+    return `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+  };
   console.log(
-    `\nBus end to end (${N} messages, median of ${ROUNDS}; publish → durable → delivered → ack durable)`,
+    `\nBus end to end (${N} messages, ${ROUNDS} rounds, medians; ratios are medians of per-round ratios; publish → durable → delivered → ack durable)`,
   );
   console.log(
     table(
@@ -291,5 +312,20 @@ export async function benchBus(): Promise<Record<string, unknown>> {
     `latency publish→deliver: saturated p50 ${result.oursSaturatedP50Ms.toFixed(1)} ms / p99 ${result.oursSaturatedP99Ms.toFixed(1)} ms; ` +
       `steady 5,000 msg/s p50 ${s.p50.toFixed(2)} ms / p99 ${s.p99.toFixed(2)} ms (goal < 10 ms) / max ${s.max.toFixed(1)} ms`,
   );
-  return { ...result, ratioPlainjob, ratioRaw, cpuRatioPlainjob, cpuRatioRaw };
+  console.log(
+    `per-round ratios: plainjob ${spread(runs.ratioPlainjob)}, raw ${spread(runs.ratioRaw, true)} (CPU ${spread(runs.cpuRatioRaw, true)})`,
+  );
+  return {
+    ...result,
+    ratioPlainjob,
+    ratioRaw,
+    cpuRatioPlainjob,
+    cpuRatioRaw,
+    perRound: {
+      ratioPlainjob: runs.ratioPlainjob,
+      ratioRaw: runs.ratioRaw,
+      cpuRatioRaw: runs.cpuRatioRaw,
+    },
+    loadAverage: loadavg(),
+  };
 }
