@@ -47,6 +47,28 @@ describe('fan-out runs', () => {
     expect(await engine.bus.deadLetters()).toEqual([]);
   });
 
+  it('12 departments at work at once: no listener-leak warning from the run signal they share', async () => {
+    t = await tempEngine();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const departments = Array.from({ length: 12 }, (_, i) =>
+        scriptDept(
+          `busy-${i}`,
+          `async function handle() { await new Promise((r) => setTimeout(r, 200)); return ${i}; }`,
+        ),
+      );
+      const run = await runToEnd(t.engine, star('wide', departments), 'go');
+      expect(run.status).toBe('completed');
+      expect(Object.keys(run.result as object)).toHaveLength(12);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('a department that fails fails the run, naming it', async () => {
     t = await tempEngine();
     const departments = [

@@ -3,6 +3,7 @@
  * message, the director strategy, the departments, the watchdog, and the ending (cancel included):
  * every runner aborted and awaited, sessions moved to a final status, leftover mail consumed.
  */
+import { setMaxListeners } from 'node:events';
 import type { MessageType } from '../../../src-shared/domain';
 import {
   OrchestrationError,
@@ -60,6 +61,8 @@ export class RunExecution implements DepartmentHost {
     private readonly deps: ExecutionDeps,
   ) {
     this.topology = new Topology(record.definition);
+    // Each department at work listens to the run's signal; a run may have hundreds at once.
+    setMaxListeners(0, this.controller.signal);
   }
 
   ownsSession(engineId: string): boolean {
