@@ -1,5 +1,5 @@
 /** Live run state for the canvas, log and inspector; written only by the live controller. */
-import { useCallback, useLayoutEffect, useSyncExternalStore } from 'react';
+import { useCallback, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 import { create } from 'zustand';
 import type { MessageType, SessionStatus } from '../../../src-shared/domain';
 import type { Run } from '../../../src-shared/workflow';
@@ -128,20 +128,29 @@ function watch(field: Keyed, id: string, notify: () => void): () => void {
 }
 
 /**
- * Calls `apply` with one edge's or node's live entry now and whenever it changes, outside React:
- * for text that changes many times a second (counts, rates), which `apply` writes into the DOM
- * itself. A count change then costs no render — React walking a canvas' thousands of memoised
- * nodes and edges to reach the few that changed cost more than the changes. `apply` must be
- * stable (useCallback).
+ * A ref callback for an element whose content `paint` writes from one edge's or node's live
+ * entry, outside React: painted as the element mounts and whenever the entry changes. For text
+ * that changes many times a second (counts, rates): a count change then costs no render — React
+ * walking a canvas' thousands of memoised nodes and edges to reach the few that changed cost
+ * more than the changes. `paint` must be stable (a module function or useCallback).
  */
-export function useLiveEffect<F extends Keyed>(
+export function useLivePaint<F extends Keyed, E extends Element>(
   field: F,
   id: string,
-  apply: (entry: Entry<F>) => void,
-): void {
+  paint: (el: E | null, entry: Entry<F>) => void,
+): (el: E | null) => void {
+  const el = useRef<E | null>(null);
   useLayoutEffect(() => {
-    const run = () => apply(useLive.getState()[field][id] as Entry<F>);
+    const run = () => paint(el.current, useLive.getState()[field][id] as Entry<F>);
     run();
     return watch(field, id, run);
-  }, [field, id, apply]);
+  }, [field, id, paint]);
+  // Painted as it mounts too: the element may appear a render later than the effect ran.
+  return useCallback(
+    (node: E | null) => {
+      el.current = node;
+      paint(node, useLive.getState()[field][id] as Entry<F>);
+    },
+    [field, id, paint],
+  );
 }

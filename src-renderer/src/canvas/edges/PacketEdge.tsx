@@ -1,7 +1,7 @@
 /**
  * An edge that shows live traffic: count and rate in a label, and sampled packets moving along
  * the path (not React Flow's `animated`). The label is a memoised part watching its own edge's
- * entry: a count update rewrites the label's text (useLiveEffect) and re-renders nothing. Packets
+ * entry: a count update rewrites the label's text (useLivePaint) and re-renders nothing. Packets
  * are drawn by the PacketLayer canvas, which reads this edge's path from setEdgePath.
  */
 import {
@@ -12,10 +12,10 @@ import {
   type EdgeProps,
   type InternalNode,
 } from '@xyflow/react';
-import { memo, useCallback, useEffect, useRef } from 'react';
+import { memo, useEffect } from 'react';
 import type { FlowEdge } from '../../editor/graph';
 import type { EdgeFlow } from '../../live/flow';
-import { useLive, useLiveEffect, useLiveEntry } from '../../stores/live';
+import { useLiveEntry, useLivePaint } from '../../stores/live';
 import { floatingEnds, type Rect } from './floating';
 import { setEdgePath } from './PacketLayer';
 
@@ -29,7 +29,7 @@ function rectOf(node: InternalNode | undefined): Rect | null {
 const isLive = (f: EdgeFlow | undefined) => f !== undefined;
 const hasFailed = (f: EdgeFlow | undefined) => (f?.failed ?? 0) > 0;
 
-/** Writes an edge's count, rate and failures into its label (see useLiveEffect). */
+/** Writes an edge's count, rate and failures into its label (see useLivePaint). */
 function paintLabel(el: HTMLDivElement | null, flow: EdgeFlow | undefined): void {
   if (!el || !flow) return;
   const { count, failed: failedCount, rate, lastError } = flow;
@@ -61,17 +61,7 @@ function paintLabel(el: HTMLDivElement | null, flow: EdgeFlow | undefined): void
  */
 const EdgeLabel = memo(function EdgeLabel({ id, x, y }: { id: string; x: number; y: number }) {
   const live = useLiveEntry('flows', id, isLive);
-  const el = useRef<HTMLDivElement | null>(null);
-  const paint = useCallback((flow: EdgeFlow | undefined) => paintLabel(el.current, flow), []);
-  useLiveEffect('flows', id, paint);
-  // Painted as it mounts (the portal's target may appear a render later than `live`).
-  const attach = useCallback(
-    (node: HTMLDivElement | null) => {
-      el.current = node;
-      paintLabel(node, useLive.getState().flows[id]);
-    },
-    [id],
-  );
+  const attach = useLivePaint('flows', id, paintLabel);
   if (!live) return null;
   return (
     <EdgeLabelRenderer>

@@ -1,14 +1,14 @@
 /** A session on the canvas: type, name, runner, live status by colour and label. Memoised. */
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo, useCallback, useRef } from 'react';
+import { memo } from 'react';
 import type { SessionNode as SessionNodeType } from '../../editor/graph';
-import { useLive, useLiveEffect, useLiveEntry, type NodeLive } from '../../stores/live';
+import { useLiveEntry, useLivePaint, type NodeLive } from '../../stores/live';
 import { usePermissions } from '../../notifications/store';
 
 const statusOf = (n: NodeLive | undefined) => n?.status;
 const errorOf = (n: NodeLive | undefined) => n?.error ?? null;
 
-/** Writes a node's sent/received counts (see useLiveEffect: they change too often to render). */
+/** Writes a node's sent/received counts (see useLivePaint: they change too often to render). */
 function paintCounts(el: HTMLElement | null, n: NodeLive | undefined): void {
   const text = n ? `↑${n.sent} ↓${n.received}` : '';
   const t = el?.firstChild as Text | null | undefined;
@@ -23,16 +23,7 @@ function SessionNodeView({ id, data, selected }: NodeProps<SessionNodeType>) {
   const { session } = data;
   const liveStatus = useLiveEntry('nodes', id, statusOf);
   const error = useLiveEntry('nodes', id, errorOf);
-  const counts = useRef<HTMLDivElement | null>(null);
-  const paint = useCallback((n: NodeLive | undefined) => paintCounts(counts.current, n), []);
-  useLiveEffect('nodes', id, paint);
-  const attach = useCallback(
-    (el: HTMLDivElement | null) => {
-      counts.current = el;
-      paintCounts(el, useLive.getState().nodes[id]);
-    },
-    [id],
-  );
+  const attach = useLivePaint('nodes', id, paintCounts);
   const needsYou = usePermissions((s) => s.byNode[id] ?? 0);
   const live = liveStatus !== undefined;
   const status = liveStatus ?? 'idle';
