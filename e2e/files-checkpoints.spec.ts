@@ -187,7 +187,10 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   const confirm = page.getByRole('dialog', { name: `Restore "${CHECKPOINT}"?` });
   const changes = confirm.getByRole('list', { name: 'What will change' });
   await expect(changes).toContainText('Unacknowledged messages');
-  await expect(changes).toContainText(/Session ".*Writing" goes from completed back to active/);
+  // The run was live at the checkpoint: it comes back interrupted, its waiting session idle.
+  await expect(changes).toContainText(/Session ".*Writing" goes from completed to idle/);
+  await expect(changes).toContainText(/Run …\w+ goes from completed to interrupted/);
+  await expect(changes).toContainText('it comes back interrupted');
   await page.screenshot({ path: `${ARTIFACTS}/17-restore-confirm.png` });
   await confirm.getByRole('button', { name: 'Restore', exact: true }).click();
   await expect(confirm).toHaveCount(0);

@@ -262,6 +262,7 @@ export interface RestorePreview {
     removed: SessionRef[];
     /** Exist at the checkpoint, not now: brought back. */
     added: SessionRef[];
+    /** From their status now to their status right after the restore. */
     statusChanged: (SessionRef & { from: string; to: string })[];
   };
   messages: {
@@ -273,7 +274,10 @@ export interface RestorePreview {
   runs: {
     /** Runs that are live now and will be cancelled. */
     cancelled: string[];
+    /** From their status now to their status right after the restore. */
     statusChanged: { id: string; from: string; to: string }[];
+    /** Runs live at the checkpoint: they come back interrupted, to be resumed. */
+    interrupted: string[];
   };
   workflows: { removed: SessionRef[]; added: SessionRef[]; changed: SessionRef[] };
   /** One line each, for a confirmation dialog. */

@@ -14,7 +14,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { OrchestrationError, ValidationError } from '../../src-shared/errors';
 import type { Engine } from '../engine';
-import { previewRestore } from './checkpoint-preview';
 import { createFileServices } from './files';
 import { FEATURES, type ServedEngine } from './services';
 import { createWorkspaceHandlers } from './workspaces';
@@ -82,7 +81,7 @@ export function createHandlers(engine: ServedEngine): Handlers {
     'checkpoints.create': (p) => checkpoints.create(p),
     'checkpoints.list': (p) => checkpoints.list(p ?? {}),
     'checkpoints.get': async (p) => orNull(await checkpoints.get(p.id)),
-    'checkpoints.preview': (p) => previewRestore(engine, p.id),
+    'checkpoints.preview': (p) => engine.checkpoints.preview(p.id),
     'checkpoints.restore': (p) =>
       checkpoints.restore(
         p.id,

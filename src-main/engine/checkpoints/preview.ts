@@ -1,92 +1,158 @@
 /**
  * What a restore would change, for a confirmation dialog: sessions removed, brought back or
- * moved to another status; unacknowledged mail now and at the checkpoint; runs that would be
- * cancelled; workflows that would change.
+ * moved to another status; unacknowledged mail now and after; runs cancelled now, runs that
+ * change status; workflows that change. It predicts what restore does, not only what the
+ * checkpoint holds: a run live at the checkpoint comes back `interrupted` with its active
+ * sessions idle (restore.ts settleRestoredRuns), so that is what the preview says.
  */
-import type { RestorePreview } from '../../../src-shared/contract';
+import type { RestorePreview, SessionRef } from '../../../src-shared/contract';
 import type { SnapshotTables, TableRows } from '../store/port';
-import { summarize, type Payload } from './codec';
-import { compareSnapshots } from './compare';
+import { rowObjects, summarize, type Payload } from './codec';
 import type { Checkpoint } from './types';
 
 export type { RestorePreview };
 
-const noMessages = (t: TableRows): TableRows => ({ columns: t.columns, rows: [] });
+const LIVE = new Set(['pending', 'running']);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** "1 workflow goes" / "2 workflows go". */
+const counted = (n: number, noun: string, [one, many]: [string, string]) =>
+  `${plural(n, noun)} ${n === 1 ? one : many}`;
 
 function states(tables: SnapshotTables): Record<string, number> {
   const s = summarize(tables);
   return { pending: s.pending ?? 0, leased: s.leased ?? 0, dead: s.dead ?? 0 };
 }
 
-function workflowNames(...tables: TableRows[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const t of tables) {
-    const id = t.columns.indexOf('id');
-    const name = t.columns.indexOf('name');
-    for (const row of t.rows) out.set(row[id] as string, String(row[name]));
+const byId = (t: TableRows) => new Map(rowObjects(t).map((r) => [String(r.id), r]));
+
+function sessionIdsOf(run: Record<string, unknown>): string[] {
+  try {
+    return Object.values(JSON.parse(String(run.sessions ?? '{}')) as Record<string, string>);
+  } catch {
+    return [];
   }
-  return out;
+}
+
+/** Each session's and run's status right after restoring `target`. */
+function statusesAfter(target: SnapshotTables) {
+  const runs = new Map<string, string>();
+  const sessions = new Map<string, string>();
+  for (const [id, s] of byId(target.sessions)) sessions.set(id, String(s.status));
+  for (const [id, run] of byId(target.runs)) {
+    const live = LIVE.has(String(run.status));
+    runs.set(id, live ? 'interrupted' : String(run.status));
+    if (!live) continue;
+    for (const sid of sessionIdsOf(run))
+      if (sessions.get(sid) === 'active') sessions.set(sid, 'idle');
+  }
+  return { runs, sessions };
 }
 
 export function previewRestore(
   checkpoint: Checkpoint,
   current: SnapshotTables,
   target: Payload,
-  liveRuns: string[],
+  liveNow: string[],
 ): RestorePreview {
-  const now = {
-    ...current,
-    format: target.format,
-    createdAt: 0,
-    messages: noMessages(current.messages),
-  };
-  const diff = compareSnapshots(
-    { id: 'now', payload: now },
-    { id: checkpoint.id, payload: { ...target, messages: noMessages(target.messages) } },
-  );
-  const names = workflowNames(current.workflows, target.workflows);
-  const ref = (id: string) => ({ id, name: names.get(id) ?? id });
+  const after = statusesAfter(target);
+  const sessionsNow = byId(current.sessions);
+  const sessions: RestorePreview['sessions'] = { removed: [], added: [], statusChanged: [] };
+  for (const [id, s] of sessionsNow) {
+    const to = after.sessions.get(id);
+    const name = String(s.name);
+    if (to === undefined) sessions.removed.push({ id, name });
+    else if (to !== s.status) sessions.statusChanged.push({ id, name, from: String(s.status), to });
+  }
+  for (const [id, s] of byId(target.sessions)) {
+    if (!sessionsNow.has(id)) sessions.added.push({ id, name: String(s.name) });
+  }
+
+  const runsNow = byId(current.runs);
+  const runs: RestorePreview['runs'] = { cancelled: liveNow, statusChanged: [], interrupted: [] };
+  for (const [id, to] of after.runs) {
+    if (to === 'interrupted') runs.interrupted.push(id);
+    const now = runsNow.get(id);
+    if (now && now.status !== to) runs.statusChanged.push({ id, from: String(now.status), to });
+  }
+
+  const workflowsNow = byId(current.workflows);
+  const workflowsThen = byId(target.workflows);
+  const ref = (id: string, w: Record<string, unknown>): SessionRef => ({
+    id,
+    name: String(w.name),
+  });
+  const workflows: RestorePreview['workflows'] = { removed: [], added: [], changed: [] };
+  for (const [id, w] of workflowsNow) {
+    const then = workflowsThen.get(id);
+    if (!then) workflows.removed.push(ref(id, w));
+    else if (Number(then.revision) !== Number(w.revision)) workflows.changed.push(ref(id, w));
+  }
+  for (const [id, w] of workflowsThen) if (!workflowsNow.has(id)) workflows.added.push(ref(id, w));
+
   const preview: RestorePreview = {
     checkpoint,
-    // compareSnapshots(now → checkpoint): "removed" = exists now only, "added" = at the checkpoint only.
-    sessions: {
-      removed: diff.sessions.removed,
-      added: diff.sessions.added,
-      statusChanged: diff.sessions.statusChanged,
-    },
+    sessions,
     messages: { now: states(current), atCheckpoint: states(target) },
-    runs: { cancelled: liveRuns, statusChanged: diff.runs.statusChanged },
-    workflows: {
-      removed: diff.workflows.removed.map(ref),
-      added: diff.workflows.added.map(ref),
-      changed: diff.workflows.changed.map((c) => ref(c.id)),
-    },
+    runs,
+    workflows,
     lines: [],
   };
   preview.lines = describe(preview);
   return preview;
 }
 
+function names(list: SessionRef[]): string {
+  const shown = list.slice(0, 5).map((s) => `"${s.name}"`);
+  return shown.join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
+}
+
 function describe(p: RestorePreview): string[] {
   const lines: string[] = [];
-  const count = (r: Record<string, number>) =>
-    `${r.pending ?? 0} pending, ${r.leased ?? 0} in flight, ${r.dead ?? 0} dead-lettered`;
-  if (p.runs.cancelled.length)
-    lines.push(`${p.runs.cancelled.length} running run(s) will be cancelled.`);
-  if (p.sessions.removed.length) {
+  const { sessions, runs, workflows: w } = p;
+  for (const s of sessions.statusChanged.slice(0, 10)) {
+    lines.push(`Session "${s.name}" goes from ${s.from} to ${s.to}.`);
+  }
+  if (sessions.statusChanged.length > 10) {
     lines.push(
-      `${p.sessions.removed.length} session(s) created since will be removed: ${p.sessions.removed.map((s) => s.name).join(', ')}.`,
+      `${counted(sessions.statusChanged.length - 10, 'more session', ['changes', 'change'])} status.`,
     );
   }
-  if (p.sessions.added.length) lines.push(`${p.sessions.added.length} session(s) will come back.`);
-  for (const s of p.sessions.statusChanged) lines.push(`Session "${s.name}": ${s.from} → ${s.to}.`);
-  lines.push(
-    `Messages: now ${count(p.messages.now)}; after the restore ${count(p.messages.atCheckpoint)} (in flight ones are delivered again).`,
-  );
-  const w = p.workflows;
-  if (w.removed.length + w.added.length + w.changed.length) {
+  if (sessions.removed.length) {
     lines.push(
-      `Workflows: ${w.changed.length} changed, ${w.added.length} brought back, ${w.removed.length} removed.`,
+      `${plural(sessions.removed.length, 'session')} removed: ${names(sessions.removed)}.`,
+    );
+  }
+  if (sessions.added.length) {
+    lines.push(
+      `${plural(sessions.added.length, 'session')} brought back: ${names(sessions.added)}.`,
+    );
+  }
+  const m = p.messages;
+  const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const parts = (r: Record<string, number>) =>
+    `${r.pending} pending, ${r.leased} in flight, ${r.dead} dead-lettered`;
+  lines.push(
+    `Unacknowledged messages: ${total(m.now)} now (${parts(m.now)}) → ${total(m.atCheckpoint)} after (${parts(m.atCheckpoint)}); in-flight ones are delivered again.`,
+  );
+  if (runs.cancelled.length) lines.push(`${plural(runs.cancelled.length, 'live run')} cancelled.`);
+  const changed = runs.statusChanged.filter((r) => !runs.cancelled.includes(r.id));
+  for (const r of changed.slice(0, 5)) {
+    lines.push(`Run …${r.id.slice(-8)} goes from ${r.from} to ${r.to}.`);
+  }
+  if (runs.interrupted.length) {
+    lines.push(
+      `${plural(runs.interrupted.length, 'run was', 'runs were')} running at the checkpoint: ` +
+        `${runs.interrupted.length === 1 ? 'it comes' : 'they come'} back interrupted, with active sessions idle; ` +
+        'resume (Run history → Resume, or runs.resume) to carry on.',
+    );
+  }
+  if (w.removed.length)
+    lines.push(`${plural(w.removed.length, 'workflow')} removed: ${names(w.removed)}.`);
+  if (w.added.length)
+    lines.push(`${plural(w.added.length, 'workflow')} brought back: ${names(w.added)}.`);
+  if (w.changed.length) {
+    lines.push(
+      `${counted(w.changed.length, 'workflow', ['goes', 'go'])} back to an earlier revision: ${names(w.changed)}.`,
     );
   }
   return lines;

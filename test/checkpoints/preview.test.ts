@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempEngine, waitFor, type TempEngine } from '../helpers/temp-engine';
+import { pingPong } from './fixtures/ping-pong';
+import { dump } from './helpers';
+
+let t: TempEngine | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+describe('restore preview', () => {
+  it('says what the restore will do to a run that was live at the checkpoint, and the restore does it', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    const workflow = await engine.workflows.create(pingPong);
+    const run = await engine.runs.start(workflow.id, null);
+    await waitFor(() => dump(databasePath).messages.length >= 6, 'the run to get going', 15_000);
+    const cp = await engine.checkpoints.create({ name: 'mid-run', runId: run.id });
+    await engine.runs.cancel(run.id, 'stopped by the test');
+    const statusBefore = new Map((await engine.sessions.list()).map((s) => [s.id, s.status]));
+
+    const preview = await engine.checkpoints.preview(cp.id);
+
+    // Live at the checkpoint, cancelled now: it comes back interrupted, not running.
+    expect(preview.runs.interrupted).toEqual([run.id]);
+    expect(preview.runs.statusChanged).toEqual([
+      { id: run.id, from: 'cancelled', to: 'interrupted' },
+    ]);
+    expect(preview.lines.join('\n')).toMatch(
+      /1 run was running at the checkpoint: it comes back interrupted/,
+    );
+    expect(preview.lines.join('\n')).not.toMatch(/back to running/);
+    for (const s of preview.sessions.statusChanged) {
+      expect(s.to).not.toBe('active');
+      expect(preview.lines).toContain(`Session "${s.name}" goes from ${s.from} to ${s.to}.`);
+    }
+
+    await engine.checkpoints.restore(cp.id);
+
+    // Every status the preview named is the status the restore gave; every other one is unchanged.
+    const predicted = new Map(preview.sessions.statusChanged.map((s) => [s.id, s.to]));
+    expect(predicted.size).toBeGreaterThan(0);
+    for (const s of await engine.sessions.list()) {
+      expect(s.status).toBe(predicted.get(s.id) ?? statusBefore.get(s.id));
+    }
+    expect((await engine.runs.require(run.id)).status).toBe('interrupted');
+  });
+});
