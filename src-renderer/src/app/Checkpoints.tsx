@@ -29,10 +29,12 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function counts(c: CheckpointInfo): string {
   const s = c.summary;
-  const parts = [`${s.sessions ?? 0} sessions`, `${s.messages ?? 0} messages`];
-  if (s.runs) parts.push(`${s.runs} runs`);
+  const parts = [count(s.sessions ?? 0, 'session'), count(s.messages ?? 0, 'message')];
+  if (s.runs) parts.push(count(s.runs, 'run'));
   return parts.join(' · ');
 }
 
