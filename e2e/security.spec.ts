@@ -4,11 +4,12 @@
  * log and finds the actions just taken — its own change and the observer's refused call; a
  * client over its rate limit sees when to retry.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { startServer, stopServer } from './support/server';
 
 const ROOT = join(import.meta.dirname, '..');
 let dir: string;
@@ -48,31 +49,6 @@ function createToken(db: string, role: string): string {
   return (JSON.parse(created) as { token: string }).token;
 }
 
-/** The real headless server on `db` (its own process); resolves with its printed URL. */
-function startServer(db: string, env: Record<string, string> = {}) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'e2e', 'support', 'serve.ts'), db],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
-  );
-  const url = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Orchestration Studio: (http\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess | undefined) {
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
-
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orchestration-e2e-security-'));
   const db = join(dir, 'security.db');
@@ -109,7 +85,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await stop(server);
+  await stopServer(server);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -178,6 +154,6 @@ test('a call over the rate limit shows a notice with when to retry', async ({ pa
     await notice.getByRole('button', { name: 'Dismiss rate limit notice' }).click();
     await expect(notice).toBeHidden();
   } finally {
-    await stop(limited.child);
+    await stopServer(limited.child);
   }
 });

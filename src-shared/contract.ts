@@ -94,6 +94,17 @@ export interface EngineInfo {
   role: Role;
   /** Which optional services this engine build has (e.g. "workflows", "runs", "stream"). */
   features: string[];
+  /** What this engine's start-up recovered from processes that stopped without closing. */
+  recovery: EngineRecovery;
+}
+
+export interface EngineRecovery {
+  /** Engine processes found dead while holding leases on this database. */
+  deadProcesses: number;
+  /** Messages they had in flight, put back in the queue to be delivered again. */
+  releasedLeases: number;
+  /** Runs they were executing, now `interrupted` (runs.resume carries each one on). */
+  interruptedRuns: number;
 }
 
 /** A manual runner's step waiting for a person to answer it (runs.answer). */

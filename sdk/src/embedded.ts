@@ -139,6 +139,7 @@ export function createEmbeddedBackend(options: EmbeddedOptions): Backend {
       databasePath: options.databasePath,
       role: 'admin',
       features: ['workflows', 'runs', 'stream', 'files', 'checkpoints'],
+      recovery: e.recovery,
     })),
     async close() {
       const engine = await opening.catch(() => undefined);

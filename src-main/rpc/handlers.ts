@@ -38,6 +38,7 @@ export function createHandlers(engine: ServedEngine): Handlers {
       databasePath: ctx.databasePath,
       role: ctx.role,
       features: [...FEATURES],
+      recovery: engine.recovery,
     }),
 
     'sessions.list': (p) => sessions.list(p),

@@ -6,7 +6,15 @@ import type { Engine } from '../engine';
 
 export type ServedEngine = Pick<
   Engine,
-  'apiVersion' | 'sessions' | 'bus' | 'workflows' | 'runs' | 'stream' | 'checkpoints' | 'files'
+  | 'apiVersion'
+  | 'recovery'
+  | 'sessions'
+  | 'bus'
+  | 'workflows'
+  | 'runs'
+  | 'stream'
+  | 'checkpoints'
+  | 'files'
 > &
   Partial<Pick<Engine, 'permissions'>>;
 

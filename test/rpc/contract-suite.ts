@@ -62,11 +62,12 @@ export function describeContract(kind: TransportKind): void {
     });
     afterAll(() => rig?.cleanup());
 
-    it('engine.info reports version, database and role', async () => {
+    it('engine.info reports version, database, role and what start-up recovered', async () => {
       const info = await call('engine.info');
       expect(info.apiVersion).toBe('1.0.0');
       expect(info.role).toBe('admin');
       expect(info.databasePath).toBe(rig.temp.databasePath);
+      expect(info.recovery).toEqual({ deadProcesses: 0, releasedLeases: 0, interruptedRuns: 0 });
     });
 
     it('sessions: create, get, list, update, history, terminate', async () => {

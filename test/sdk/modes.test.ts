@@ -139,6 +139,7 @@ describe('OrchestrationClient, embedded and remote', () => {
     expect(await remote.apiVersion()).toBe(await embedded.apiVersion());
     expect((await remote.info()).role).toBe('admin');
     expect((await embedded.info()).features).toEqual((await remote.info()).features);
+    expect((await embedded.info()).recovery).toEqual((await remote.info()).recovery);
   });
 
   it('runs the same scenario to the same results', async () => {

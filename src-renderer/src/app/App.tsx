@@ -11,6 +11,7 @@ import { loadWorkflows, useWorkflows } from '../stores/workflows';
 import { BottomPanel } from './BottomPanel';
 import { Header } from './Header';
 import { Notice } from './Notice';
+import { RecoveryNotice } from '../recovery/RecoveryNotice';
 import { Palette } from './Palette';
 import { SidePanel } from './SidePanel';
 import { Welcome } from './Welcome';
@@ -56,6 +57,7 @@ export function App() {
           >
             {currentId ? <Canvas onAdd={addSessionAt} /> : loaded ? <Welcome /> : <Loading />}
             <Notice />
+            <RecoveryNotice />
             <FileDialogs />
           </main>
           <SidePanel />

@@ -7,6 +7,7 @@ import type { MethodName, Role } from '../../../src-shared/contract';
 import { isOrchestrationError } from '../../../src-shared/errors';
 import { refusalReason } from '../../../src-shared/permissions';
 import { api, onCallFailed } from '../api';
+import { noteRecovery } from '../recovery/store';
 
 export interface RateLimitHit {
   method: MethodName;
@@ -30,11 +31,14 @@ export const useSecurity = create<SecurityState>(() => ({
 
 let loading: Promise<void> | undefined;
 
-/** Asks the engine for our role once (again after a failure). */
+/** Asks the engine for our role (and what its start-up recovered) once; again after a failure. */
 export function loadRole(): Promise<void> {
   loading ??= api()
     .call('engine.info', undefined)
-    .then((info) => useSecurity.setState({ role: info.role }))
+    .then((info) => {
+      useSecurity.setState({ role: info.role });
+      noteRecovery(info.recovery);
+    })
     .catch(() => {
       loading = undefined;
     });
