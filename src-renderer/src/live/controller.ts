@@ -53,6 +53,12 @@ let frame = 0;
 type Frame = { events: readonly StreamEvent[]; lastSeq: number; traffic?: TrafficDigest };
 /** While history replays, live frames wait here; historical messages draw no packets. */
 let replaying: Frame[] | null = null;
+/**
+ * Counts resets: a replay still running when another workflow opens stops handling history
+ * (the newer replay owns the state), so opening workflows in quick succession cannot leave
+ * the log and counts empty or doubled.
+ */
+let epoch = 0;
 let replayedTo = 0;
 /** The seq of the newest live frame seen (held or handled): where live traffic picks up. */
 let liveSeq: number | undefined;
@@ -387,14 +393,17 @@ const REPLAY_MAX_PAGES = 20;
  * frames held meanwhile add exactly what came after.
  */
 export async function replayHistory(): Promise<void> {
-  const held: Frame[] = [];
+  const at = epoch;
+  // Frames held since the reset (resetLive starts holding) are part of what this replay covers.
+  const held: Frame[] = replaying ?? [];
   replaying = held;
-  for (let i = 0; i < 250 && liveSeq === undefined; i++) await sleep(20);
+  for (let i = 0; i < 250 && liveSeq === undefined && epoch === at; i++) await sleep(20);
   const boundary = liveSeq;
   let seq = 0;
   try {
-    for (let page = 0; page < REPLAY_MAX_PAGES; page++) {
+    for (let page = 0; page < REPLAY_MAX_PAGES && epoch === at; page++) {
       const result = await api().call('events.since', { seq, limit: REPLAY_PAGE });
+      if (epoch !== at) break;
       const end = boundary ?? result.lastSeq;
       for (const e of result.events) if (e.seq <= end) handle(e);
       await settle();
@@ -403,10 +412,12 @@ export async function replayHistory(): Promise<void> {
       if (seq >= end) break;
     }
   } finally {
-    replayedTo = Math.max(replayedTo, boundary ?? seq);
-    replaying = null;
-    for (const frame of held) handleFrame(frame);
-    schedule();
+    if (epoch === at) {
+      replayedTo = Math.max(replayedTo, boundary ?? seq);
+      replaying = null;
+      for (const frame of held) handleFrame(frame);
+      schedule();
+    }
   }
 }
 
@@ -417,8 +428,13 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 50 && waiting.size > 0; i++) await sleep(20);
 }
 
-/** Forget the canvas' live state (when another workflow opens). */
-export function resetLive(): void {
+/**
+ * Forget the canvas' live state (when another workflow opens). Live frames are held from now
+ * until the history replay that follows (`replayFollows`) has caught up with them.
+ */
+export function resetLive(replayFollows = true): void {
+  epoch++;
+  replaying = replayFollows ? [] : null;
   flow.reset();
   index.clear();
   foreign.clear();

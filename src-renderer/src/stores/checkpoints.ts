@@ -147,7 +147,7 @@ export async function showRestoredState(point?: RestoredPoint): Promise<void> {
   const workflow =
     (currentId ? await api().call('workflows.get', { id: currentId }) : null) ?? list[0] ?? null;
   useWorkflows.setState({ list, currentId: workflow?.id ?? null });
-  resetLive();
+  resetLive(!!workflow);
   reloadWorkflow(workflow);
   if (!workflow) return;
   const runs = await api().call('runs.list', { workflowId: workflow.id, limit: 20 });

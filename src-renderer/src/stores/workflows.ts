@@ -43,15 +43,21 @@ export async function loadWorkflowList(): Promise<void> {
   set({ list });
 }
 
+/** Counts selections: only the newest one goes on after each await. */
+let selecting = 0;
+
 export async function selectWorkflow(id: string | null): Promise<void> {
+  const mine = ++selecting;
   await flushSave();
   const workflow = id ? await api().call('workflows.get', { id }) : null;
+  if (mine !== selecting) return;
   set({ currentId: workflow?.id ?? null });
   if (workflow) window.localStorage?.setItem(LAST_KEY, workflow.id);
-  resetLive();
+  resetLive(!!workflow);
   openWorkflow(workflow);
   if (workflow) {
     const runs = await api().call('runs.list', { workflowId: workflow.id, limit: 20 });
+    if (mine !== selecting) return;
     for (const run of runs.reverse()) noteRun(run);
     await replayHistory();
   }
