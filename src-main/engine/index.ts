@@ -29,6 +29,7 @@ import {
   type TokenService,
 } from './security';
 import { EventStream, feedStream } from './stream';
+import { backfillStream } from './stream/backfill';
 import { WorkflowService } from './workflows';
 import {
   createRunWorkspaces,
@@ -198,6 +199,8 @@ export async function createEngine(
     stream = await EventStream.open(storage.stream, options.now);
     feedStream(events, stream);
     await sessions.prime();
+    // After a crash, first the message events the stream lost (they precede the recovery's own).
+    if (instance.deadOwners.length > 0) await backfillStream(stream, storage.messages);
     interruptedRuns = await runs.recover(
       ownerIsDead(options.messageQueuePath, instance.owner, instance.deadOwners),
     );

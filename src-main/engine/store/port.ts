@@ -126,6 +126,8 @@ export interface MessageStore {
   resolveReceiver(name: string, sessionId: string): Promise<number>;
   get(id: string): Promise<MessageRecord | undefined>;
   list(query: MessageListQuery): Promise<MessageRecord[]>;
+  /** The most recently stored messages, newest first (crash recovery checks the stream with them). */
+  newest(limit: number): Promise<MessageRecord[]>;
   counts(): Promise<MessageCounts>;
   queueSize(): Promise<number>;
   /** The earliest moment something becomes deliverable or a lease/TTL expires, if any. */

@@ -129,6 +129,7 @@ export class SqliteMessageStore implements MessageStore {
   ) {
     this.s = {
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
+      newest: db.prepare<[number], MessageRow>(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`),
       queueSize: db.prepare<[], { n: number }>(
         `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
                 + (SELECT count(*) FROM messages WHERE state = 'leased') AS n`,
@@ -432,6 +433,10 @@ export class SqliteMessageStore implements MessageStore {
       ORDER BY priority DESC, seq LIMIT ?`;
     const rows = guard(() => this.db.prepare(sql).all(...params, query.limit) as MessageRow[]);
     return rows.map(fromRow);
+  }
+
+  async newest(limit: number): Promise<MessageRecord[]> {
+    return guard(() => this.s.newest.all(limit)).map(fromRow);
   }
 
   async counts(): Promise<MessageCounts> {
