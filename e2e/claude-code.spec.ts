@@ -7,10 +7,11 @@
  * viewer shows each department's change; one merges, the other conflicts on the same line (the
  * file named, base untouched) and is discarded after confirmation.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ARTIFACTS, node, trackProblems } from './support/canvas';
+import { rpc as rpcAt, startServer, stopServer } from './support/server';
 import {
   script,
   startAnthropicLoopback,
@@ -19,7 +20,6 @@ import {
 } from '../test/helpers/anthropic-loopback';
 import { git, makeRepo, type Fixture } from '../test/git/repo-fixture';
 
-const ROOT = join(import.meta.dirname, '..');
 let fx: Fixture;
 let lb: AnthropicLoopback;
 let server: ChildProcess;
@@ -46,44 +46,15 @@ const writeNotes = (line2: string): ScriptedResponse => ({
     ]),
 });
 
-async function rpc(method: string, params?: unknown): Promise<unknown> {
-  const token = new URL(url).searchParams.get('token')!;
-  const res = await fetch(new URL('/api/rpc', url), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ method, params }),
-  });
-  const answer = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (answer.error) throw new Error(answer.error.message);
-  return answer.result;
-}
-
-function startServer(db: string): Promise<string> {
-  server = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'e2e', 'support', 'serve.ts'), db],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      // Any key: the loopback does not check it. Claude Code's own traffic stays off.
-      env: { ...process.env, ANTHROPIC_API_KEY: 'e2e-key' },
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Orchestration Studio: (http\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-}
+const rpc = (method: string, params?: unknown) => rpcAt(url, method, params);
 
 test.beforeAll(async () => {
   fx = makeRepo();
   lb = await startAnthropicLoopback();
-  url = await startServer(join(fx.dir, 'e2e.db'));
+  // Any key: the loopback does not check it. Claude Code's own traffic stays off.
+  const started = startServer(join(fx.dir, 'e2e.db'), { ANTHROPIC_API_KEY: 'e2e-key' });
+  server = started.child;
+  url = await started.url;
   const agent = (marker: string, more: Record<string, unknown> = {}) => ({
     kind: 'claude-code',
     model: 'claude-sonnet-4-5',
@@ -138,10 +109,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
+  await stopServer(server);
   await lb?.close();
   fx?.cleanup();
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { rpc, startServer, stopServer } from './support/server';
+import { leadAndDesk } from './support/workflows';
 
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 let dir: string;
@@ -28,26 +29,7 @@ test('after the server is killed mid-run, the app says what it recovered and the
   server = first.child;
   const url = await first.url;
   const workflow = (await rpc(url, 'workflows.create', {
-    definition: {
-      name: 'Crash check',
-      sessions: [
-        {
-          id: 'lead',
-          type: 'director',
-          name: 'Lead',
-          runner: { kind: 'fan-out' },
-          position: { x: 0, y: 0 },
-        },
-        {
-          id: 'desk',
-          type: 'department',
-          name: 'Desk',
-          runner: { kind: 'manual' },
-          position: { x: 300, y: 0 },
-        },
-      ],
-      edges: [{ id: 'e', from: 'lead', to: 'desk' }],
-    },
+    definition: leadAndDesk('Crash check'),
   })) as { id: string };
   const run = (await rpc(url, 'runs.start', { workflowId: workflow.id, input: { task: 'x' } })) as {
     id: string;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startServer, stopServer } from './support/server';
+import { leadAndDesk } from './support/workflows';
 
 const ROOT = join(import.meta.dirname, '..');
 let dir: string;
@@ -59,28 +60,7 @@ test.beforeAll(async () => {
   observerUrl = `${new URL(adminUrl).origin}/?token=${encodeURIComponent(observerToken)}`;
   // Something to run: a workflow the admin made.
   const admin = new URL(adminUrl).searchParams.get('token')!;
-  const made = await rpc(admin, 'workflows.create', {
-    definition: {
-      name: 'Security check',
-      sessions: [
-        {
-          id: 'lead',
-          type: 'director',
-          name: 'Lead',
-          runner: { kind: 'fan-out' },
-          position: { x: 0, y: 0 },
-        },
-        {
-          id: 'desk',
-          type: 'department',
-          name: 'Desk',
-          runner: { kind: 'manual' },
-          position: { x: 300, y: 0 },
-        },
-      ],
-      edges: [{ id: 'e', from: 'lead', to: 'desk' }],
-    },
-  });
+  const made = await rpc(admin, 'workflows.create', { definition: leadAndDesk('Security check') });
   expect(made.error).toBeUndefined();
 });
 

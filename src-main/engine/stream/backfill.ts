@@ -7,6 +7,7 @@
  */
 import type { StreamEvent, StreamEventBody } from '../../../src-shared/stream';
 import type { MessageRecord, MessageStore } from '../store/port';
+import { summaryOf } from './feed';
 import type { EventStream } from './index';
 
 /** Messages created this long before the stream's last event are compared too (a slow commit). */
@@ -75,18 +76,7 @@ export async function backfillStream(
     const runId = runIdOf(m);
     const missing: StreamEventBody[] = [];
     if (!kinds.has('message.published')) {
-      missing.push({
-        kind: 'message.published',
-        message: {
-          id: m.id,
-          type: m.type,
-          priority: m.priority,
-          sender: m.sender,
-          receiver: m.receiver,
-          receiverId: m.receiverId,
-          runId,
-        },
-      });
+      missing.push({ kind: 'message.published', message: summaryOf(m, runId) });
     }
     if (m.state === 'acknowledged' && !kinds.has('message.acknowledged')) {
       missing.push({ kind: 'message.acknowledged', id: m.id, runId });

@@ -5,6 +5,7 @@
  */
 import type { TypedEmitter } from '../events';
 import type { EngineEvents } from '../engine-events';
+import type { StreamMessageSummary } from '../../../src-shared/stream';
 import type { EventStream } from './index';
 
 /** Beyond this many unfinished run messages the oldest lose their runId in later events. */
@@ -15,6 +16,20 @@ interface Tracked {
   sender: string;
   receiver: string | null;
 }
+
+/** What a `message.published` event tells of a message. */
+export const summaryOf = (
+  m: Omit<StreamMessageSummary, 'runId'>,
+  runId: string | null,
+): StreamMessageSummary => ({
+  id: m.id,
+  type: m.type,
+  priority: m.priority,
+  sender: m.sender,
+  receiver: m.receiver,
+  receiverId: m.receiverId,
+  runId,
+});
 
 const routeOf = (t: Tracked | undefined) =>
   t ? { runId: t.runId, sender: t.sender, receiver: t.receiver } : { runId: null };
@@ -48,18 +63,7 @@ export function feedStream(events: TypedEmitter<EngineEvents>, stream: EventStre
         if (runOf.size >= MAX_TRACKED) runOf.delete(runOf.keys().next().value!);
         runOf.set(m.id, { runId, sender: m.sender, receiver: m.receiverId ?? m.receiver });
       }
-      stream.push({
-        kind: 'message.published',
-        message: {
-          id: m.id,
-          type: m.type,
-          priority: m.priority,
-          sender: m.sender,
-          receiver: m.receiver,
-          receiverId: m.receiverId,
-          runId,
-        },
-      });
+      stream.push({ kind: 'message.published', message: summaryOf(m, runId) });
     }),
     events.on('message.delivered', (m) =>
       stream.push({ kind: 'message.delivered', id: m.id, runId: runIdOf(m.metadata) }),
