@@ -66,6 +66,7 @@ test('after the server is killed mid-run, the app says what it recovered and the
     'aria-selected',
     'true',
   );
+  await page.screenshot({ path: `${ARTIFACTS}/23-run-history-resume.png` });
   await page.getByRole('button', { name: `Resume run ${run.id.slice(-8)}` }).click();
   await expect(page.getByRole('status', { name: 'Run running' })).toBeVisible();
   // The manual department is asked again: the run carries on where it stopped.
