@@ -86,6 +86,21 @@ export interface InsertResult {
   records: { record: MessageRecord; duplicate: boolean }[];
 }
 
+/** What the event stream tells of a message: everything but its content and delivery details. */
+export type MessageHead = Pick<
+  MessageRecord,
+  | 'id'
+  | 'type'
+  | 'priority'
+  | 'sender'
+  | 'receiver'
+  | 'receiverId'
+  | 'timestamp'
+  | 'metadata'
+  | 'state'
+  | 'failureReason'
+>;
+
 export interface MessageListQuery {
   /** A session id or name: matches mail addressed by either (or to a name no session has yet). */
   receiver?: string;
@@ -126,8 +141,11 @@ export interface MessageStore {
   resolveReceiver(name: string, sessionId: string): Promise<number>;
   get(id: string): Promise<MessageRecord | undefined>;
   list(query: MessageListQuery): Promise<MessageRecord[]>;
-  /** The most recently stored messages, newest first (crash recovery checks the stream with them). */
-  newest(limit: number): Promise<MessageRecord[]>;
+  /**
+   * The most recently stored messages, newest first, without their content (crash recovery
+   * checks the event stream against them).
+   */
+  newest(limit: number): Promise<MessageHead[]>;
   counts(): Promise<MessageCounts>;
   queueSize(): Promise<number>;
   /** The earliest moment something becomes deliverable or a lease/TTL expires, if any. */

@@ -6,7 +6,7 @@
  * `message.published`, then `message.acknowledged` or `message.dead` for one that got there.
  */
 import type { StreamEvent, StreamEventBody } from '../../../src-shared/stream';
-import type { MessageRecord, MessageStore } from '../store/port';
+import type { MessageHead, MessageStore } from '../store/port';
 import { summaryOf } from './feed';
 import type { EventStream } from './index';
 
@@ -17,7 +17,7 @@ const NEWEST = 10_000;
 const PAGE = 10_000;
 const MAX_WINDOW = 1_000_000;
 
-function runIdOf(m: MessageRecord): string | null {
+function runIdOf(m: MessageHead): string | null {
   try {
     const runId = (JSON.parse(m.metadata) as { runId?: unknown }).runId;
     return typeof runId === 'string' ? runId : null;

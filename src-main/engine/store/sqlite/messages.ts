@@ -6,6 +6,7 @@ import type {
   Failure,
   InsertResult,
   MessageCounts,
+  MessageHead,
   MessageListQuery,
   MessageMatch,
   MessageRecord,
@@ -129,7 +130,11 @@ export class SqliteMessageStore implements MessageStore {
   ) {
     this.s = {
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
-      newest: db.prepare<[number], MessageRow>(`SELECT * FROM messages ORDER BY seq DESC LIMIT ?`),
+      // No content: up to 1 MiB a message, and the stream does not carry it.
+      newest: db.prepare<[number], MessageHead>(`SELECT id, type, priority, sender, receiver,
+          receiver_id AS receiverId, created_at AS timestamp, metadata, state,
+          failure_reason AS failureReason
+        FROM messages ORDER BY seq DESC LIMIT ?`),
       queueSize: db.prepare<[], { n: number }>(
         `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
                 + (SELECT count(*) FROM messages WHERE state = 'leased') AS n`,
@@ -435,8 +440,8 @@ export class SqliteMessageStore implements MessageStore {
     return rows.map(fromRow);
   }
 
-  async newest(limit: number): Promise<MessageRecord[]> {
-    return guard(() => this.s.newest.all(limit)).map(fromRow);
+  async newest(limit: number): Promise<MessageHead[]> {
+    return guard(() => this.s.newest.all(limit));
   }
 
   async counts(): Promise<MessageCounts> {
