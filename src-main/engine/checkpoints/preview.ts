@@ -6,6 +6,7 @@
  * sessions idle (restore.ts settleRestoredRuns), so that is what the preview says.
  */
 import type { RestorePreview, SessionRef } from '../../../src-shared/contract';
+import { plural } from '../../../src-shared/text';
 import type { SnapshotTables, TableRows } from '../store/port';
 import { rowObjects, summarize, type Payload } from './codec';
 import type { Checkpoint } from './types';
@@ -13,7 +14,6 @@ import type { Checkpoint } from './types';
 export type { RestorePreview };
 
 const LIVE = new Set(['pending', 'running']);
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 /** "1 workflow goes" / "2 workflows go". */
 const counted = (n: number, noun: string, [one, many]: [string, string]) =>
   `${plural(n, noun)} ${n === 1 ? one : many}`;

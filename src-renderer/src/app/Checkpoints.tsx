@@ -22,6 +22,7 @@ import {
 } from '../stores/checkpoints';
 import { dateTime } from './format';
 import { Modal } from './Modal';
+import { plural } from '../../../src-shared/text';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -29,12 +30,10 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-
 function counts(c: CheckpointInfo): string {
   const s = c.summary;
-  const parts = [count(s.sessions ?? 0, 'session'), count(s.messages ?? 0, 'message')];
-  if (s.runs) parts.push(count(s.runs, 'run'));
+  const parts = [plural(s.sessions ?? 0, 'session'), plural(s.messages ?? 0, 'message')];
+  if (s.runs) parts.push(plural(s.runs, 'run'));
   return parts.join(' · ');
 }
 
