@@ -188,7 +188,7 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   const changes = confirm.getByRole('list', { name: 'What will change' });
   await expect(changes).toContainText('Unacknowledged messages');
   // The run was live at the checkpoint: it comes back interrupted, its waiting session idle.
-  await expect(changes).toContainText(/Session ".*Writing" goes from completed to idle/);
+  await expect(changes).toContainText(/Session "Writing" \(run …\w+\) goes from completed to idle/);
   await expect(changes).toContainText(/Run …\w+ goes from completed to interrupted/);
   await expect(changes).toContainText('it comes back interrupted');
   await page.screenshot({ path: `${ARTIFACTS}/17-restore-confirm.png` });

@@ -33,7 +33,11 @@ describe('restore preview', () => {
     expect(preview.lines.join('\n')).not.toMatch(/back to running/);
     for (const s of preview.sessions.statusChanged) {
       expect(s.to).not.toBe('active');
-      expect(preview.lines).toContain(`Session "${s.name}" goes from ${s.from} to ${s.to}.`);
+      // Named as in the workflow, with its run (the engine's name carries the run's id tail).
+      const own = s.name.slice(s.name.indexOf('/') + 1);
+      expect(preview.lines).toContain(
+        `Session "${own}" (run …${run.id.slice(-8)}) goes from ${s.from} to ${s.to}.`,
+      );
     }
 
     await engine.checkpoints.restore(cp.id);

@@ -8,6 +8,7 @@
 import type { RestorePreview, SessionRef } from '../../../src-shared/contract';
 import { plural } from '../../../src-shared/text';
 import type { SnapshotTables, TableRows } from '../store/port';
+import { nameInRun } from '../runs/sessions';
 import { rowObjects, summarize, type Payload } from './codec';
 import type { Checkpoint } from './types';
 
@@ -24,6 +25,19 @@ function states(tables: SnapshotTables): Record<string, number> {
 }
 
 const byId = (t: TableRows) => new Map(rowObjects(t).map((r) => [String(r.id), r]));
+
+/** A session as the person named it: `"Writing" (run …7d87540b)` for a run's, else its name. */
+function labelOf(session: Record<string, unknown>): string {
+  const name = String(session.name);
+  let runId: unknown;
+  try {
+    runId = (JSON.parse(String(session.metadata ?? '{}')) as { runId?: unknown }).runId;
+  } catch {
+    runId = undefined;
+  }
+  const own = typeof runId === 'string' ? nameInRun(runId, name) : undefined;
+  return own === undefined ? `"${name}"` : `"${own}" (run …${(runId as string).slice(-8)})`;
+}
 
 function sessionIdsOf(run: Record<string, unknown>): string[] {
   try {
@@ -56,6 +70,9 @@ export function previewRestore(
 ): RestorePreview {
   const after = statusesAfter(target);
   const sessionsNow = byId(current.sessions);
+  const sessionsThen = byId(target.sessions);
+  const labels = new Map<string, string>();
+  for (const [id, s] of [...sessionsThen, ...sessionsNow]) labels.set(id, labelOf(s));
   const sessions: RestorePreview['sessions'] = { removed: [], added: [], statusChanged: [] };
   for (const [id, s] of sessionsNow) {
     const to = after.sessions.get(id);
@@ -63,7 +80,7 @@ export function previewRestore(
     if (to === undefined) sessions.removed.push({ id, name });
     else if (to !== s.status) sessions.statusChanged.push({ id, name, from: String(s.status), to });
   }
-  for (const [id, s] of byId(target.sessions)) {
+  for (const [id, s] of sessionsThen) {
     if (!sessionsNow.has(id)) sessions.added.push({ id, name: String(s.name) });
   }
 
@@ -97,20 +114,23 @@ export function previewRestore(
     workflows,
     lines: [],
   };
-  preview.lines = describe(preview);
+  preview.lines = describe(preview, (ref) => labels.get(ref.id) ?? `"${ref.name}"`);
   return preview;
 }
 
-function names(list: SessionRef[]): string {
-  const shown = list.slice(0, 5).map((s) => `"${s.name}"`);
+type Label = (ref: SessionRef) => string;
+const quoted: Label = (ref) => `"${ref.name}"`;
+
+function names(list: SessionRef[], label: Label = quoted): string {
+  const shown = list.slice(0, 5).map(label);
   return shown.join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
 }
 
-function describe(p: RestorePreview): string[] {
+function describe(p: RestorePreview, label: Label): string[] {
   const lines: string[] = [];
   const { sessions, runs, workflows: w } = p;
   for (const s of sessions.statusChanged.slice(0, 10)) {
-    lines.push(`Session "${s.name}" goes from ${s.from} to ${s.to}.`);
+    lines.push(`Session ${label(s)} goes from ${s.from} to ${s.to}.`);
   }
   if (sessions.statusChanged.length > 10) {
     lines.push(
@@ -119,12 +139,12 @@ function describe(p: RestorePreview): string[] {
   }
   if (sessions.removed.length) {
     lines.push(
-      `${plural(sessions.removed.length, 'session')} removed: ${names(sessions.removed)}.`,
+      `${plural(sessions.removed.length, 'session')} removed: ${names(sessions.removed, label)}.`,
     );
   }
   if (sessions.added.length) {
     lines.push(
-      `${plural(sessions.added.length, 'session')} brought back: ${names(sessions.added)}.`,
+      `${plural(sessions.added.length, 'session')} brought back: ${names(sessions.added, label)}.`,
     );
   }
   const m = p.messages;

@@ -9,19 +9,30 @@ import type { MessageBus } from '../bus';
 import type { SessionRegistry } from '../sessions';
 import type { RunRecord } from '../store/port';
 
-/** One engine session per workflow session, named `<run tail>/<name>` (session names are unique). */
+/** The random tail of a run id (its head is a timestamp, shared by runs started together). */
+const runTail = (runId: string) => runId.slice(-12);
+
+/** A run's engine session is named `<run tail>/<name>`: session names are unique per engine. */
+export const runSessionName = (runId: string, name: string) =>
+  `${runTail(runId)}/${name}`.slice(0, 200);
+
+/** The workflow's name for a run's engine session, or undefined when it is not one of the run's. */
+export function nameInRun(runId: string, engineName: string): string | undefined {
+  const prefix = `${runTail(runId)}/`;
+  return engineName.startsWith(prefix) ? engineName.slice(prefix.length) : undefined;
+}
+
+/** One engine session per workflow session (see runSessionName). */
 export async function createSessions(
   sessions: SessionRegistry,
   run: RunRecord,
   defaultTimeoutMs: number,
   created: (workflowSessionId: string, sessionId: string) => void,
 ): Promise<void> {
-  // The random tail of the run id (its head is a timestamp, shared by runs started together).
-  const short = run.id.slice(-12);
   for (const s of run.definition.sessions) {
     const session = await sessions.create({
       type: s.type,
-      name: `${short}/${s.name}`.slice(0, 200),
+      name: runSessionName(run.id, s.name),
       workspace: s.workspace ?? null,
       timeoutMs: s.limits?.timeoutMs ?? defaultTimeoutMs,
       metadata: { runId: run.id, workflowSessionId: s.id },
