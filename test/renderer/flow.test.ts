@@ -76,6 +76,20 @@ describe('packet sampling and aggregation', () => {
     expect(buf.busy()).toBe(false);
   });
 
+  it('counts replayed history without packets and without a rate', () => {
+    const buf = new FlowBuffer({ windowMs: 1000 });
+    for (let i = 0; i < 20; i++) buf.record('e', false, i * 10, false);
+    let state: FlowState = buf.flush({}, 500);
+    expect(state.e?.count).toBe(20);
+    expect(state.e?.packets).toEqual([]);
+    state = buf.flush(state, 1200);
+    expect(state.e?.rate).toBe(0);
+    buf.record('e', false, 1300);
+    state = buf.flush(state, 2300);
+    expect(state.e?.rate).toBe(1);
+    expect(state.e?.count).toBe(21);
+  });
+
   it('marks failures and always shows a failed packet', () => {
     const buf = new FlowBuffer({ maxPacketsPerSecond: 1 });
     buf.record('e', false, 0);

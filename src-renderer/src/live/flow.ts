@@ -95,9 +95,13 @@ export class FlowBuffer {
     this.windowMs = options.windowMs ?? 1000;
   }
 
-  /** `count` messages travelled `edgeId` (reverse: against the edge's drawn direction). */
-  record(edgeId: string, reverse: boolean, now: number, animate = true, count = 1): void {
-    this.add(edgeId, reverse, now, null, animate, true, count);
+  /**
+   * `count` messages travelled `edgeId` (reverse: against the edge's drawn direction). `live`:
+   * they travel now, so they may draw a packet and count toward the rate; history replayed after
+   * a reload or a restore only adds to the count.
+   */
+  record(edgeId: string, reverse: boolean, now: number, live = true, count = 1): void {
+    this.add(edgeId, reverse, now, null, live, true, count);
   }
 
   /**
@@ -109,11 +113,11 @@ export class FlowBuffer {
     reason: string,
     now: number,
     reverse = false,
-    animate = true,
+    live = true,
     counted = false,
     count = 1,
   ): void {
-    this.add(edgeId, reverse, now, reason, animate, counted, count);
+    this.add(edgeId, reverse, now, reason, live, counted, count);
   }
 
   private add(
@@ -121,7 +125,7 @@ export class FlowBuffer {
     reverse: boolean,
     now: number,
     error: string | null,
-    animate: boolean,
+    live: boolean,
     counted: boolean,
     count: number,
   ): void {
@@ -134,7 +138,7 @@ export class FlowBuffer {
     this.rated.add(edgeId);
     if (counted) {
       p.count += count;
-      w.count += count;
+      if (live) w.count += count;
     }
     if (error !== null) {
       p.failed += count;
@@ -152,7 +156,7 @@ export class FlowBuffer {
       total.spawned = 0;
     }
     const totalCap = (this.maxPacketsPerSecondTotal * this.windowMs) / 1000;
-    if (animate && (failed || (w.spawned < cap && total.spawned < totalCap))) {
+    if (live && (failed || (w.spawned < cap && total.spawned < totalCap))) {
       w.spawned++;
       total.spawned++;
       p.packets.push({ id: this.nextId++, reverse, failed, at: now });
