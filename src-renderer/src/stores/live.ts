@@ -128,6 +128,16 @@ function watch(field: Keyed, id: string, notify: () => void): () => void {
 }
 
 /**
+ * Sets `el`'s text through its one text node, updated in place (cheaper than replacing it
+ * through textContent); for the `paint` functions of useLivePaint.
+ */
+export function paintText(el: Element, value: string): void {
+  const t = el.firstChild as Text | null;
+  if (!t) el.append(value);
+  else if (t.data !== value) t.data = value;
+}
+
+/**
  * A ref callback for an element whose content `paint` writes from one edge's or node's live
  * entry, outside React: painted as the element mounts and whenever the entry changes. For text
  * that changes many times a second (counts, rates): a count change then costs no render — React

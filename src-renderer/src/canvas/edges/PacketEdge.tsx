@@ -15,7 +15,7 @@ import {
 import { memo, useEffect } from 'react';
 import type { FlowEdge } from '../../editor/graph';
 import type { EdgeFlow } from '../../live/flow';
-import { useLiveEntry, useLivePaint } from '../../stores/live';
+import { paintText, useLiveEntry, useLivePaint } from '../../stores/live';
 import { floatingEnds, type Rect } from './floating';
 import { setEdgePath } from './PacketLayer';
 
@@ -39,15 +39,9 @@ function paintLabel(el: HTMLDivElement | null, flow: EdgeFlow | undefined): void
     HTMLElement,
     HTMLElement,
   ];
-  // One text node each, updated in place (cheaper than replacing it through textContent).
-  const text = (node: HTMLElement, value: string) => {
-    const t = node.firstChild as Text | null;
-    if (!t) node.append(value);
-    else if (t.data !== value) t.data = value;
-  };
-  text(strong, String(count));
-  text(rateEl, rate > 0 ? ` · ${rate}/s` : '');
-  text(failedEl, failed ? ` · ⚠ ${failedCount}` : '');
+  paintText(strong, String(count));
+  paintText(rateEl, rate > 0 ? ` · ${rate}/s` : '');
+  paintText(failedEl, failed ? ` · ⚠ ${failedCount}` : '');
   el.classList.toggle('failed', failed);
   const label = `${count} messages${failed ? `, ${failedCount} failed` : ''}`;
   if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);

@@ -2,7 +2,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { SessionNode as SessionNodeType } from '../../editor/graph';
-import { useLiveEntry, useLivePaint, type NodeLive } from '../../stores/live';
+import { paintText, useLiveEntry, useLivePaint, type NodeLive } from '../../stores/live';
 import { usePermissions } from '../../notifications/store';
 
 const statusOf = (n: NodeLive | undefined) => n?.status;
@@ -10,11 +10,7 @@ const errorOf = (n: NodeLive | undefined) => n?.error ?? null;
 
 /** Writes a node's sent/received counts (see useLivePaint: they change too often to render). */
 function paintCounts(el: HTMLElement | null, n: NodeLive | undefined): void {
-  const text = n ? `↑${n.sent} ↓${n.received}` : '';
-  const t = el?.firstChild as Text | null | undefined;
-  if (!el) return;
-  if (!t) el.append(text);
-  else if (t.data !== text) t.data = text;
+  if (el) paintText(el, n ? `↑${n.sent} ↓${n.received}` : '');
 }
 
 const ICONS = { director: '◆', department: '▣', observer: '◎' } as const;
