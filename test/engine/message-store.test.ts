@@ -110,4 +110,33 @@ describe('SqliteMessageStore', () => {
     expect(await store.acknowledge(targets.slice(8), 7000)).toEqual(['m-8', 'm-9']);
     expect(stateOf('m-9')).toEqual({ state: 'acknowledged', at: 7000 });
   });
+
+  it('acknowledges batches of every statement size, and a message by its id whatever key comes with it', async () => {
+    const ids = Array.from({ length: 600 }, (_, i) => `b-${i}`);
+    const { records } = await store.insert(
+      ids.map((id) => message(id)),
+      1_000_000,
+    );
+    const targets = records.map((r) => ({ id: r.record.id, key: r.record.key }));
+    // 5, 17 and 65 pad to the next statement size; 513 spans three statements of 256.
+    expect(await store.acknowledge(targets.slice(0, 5), 1)).toEqual(ids.slice(0, 5));
+    expect(await store.acknowledge(targets.slice(5, 22), 2)).toEqual(ids.slice(5, 22));
+    // Keys swapped within the batch: each id still names one message, which is acknowledged.
+    const swapped = targets
+      .slice(22, 87)
+      .map((t, i, all) => ({ id: t.id, key: all[(i + 1) % all.length]!.key }));
+    expect(await store.acknowledge(swapped, 3)).toEqual(ids.slice(22, 87));
+    expect(await store.acknowledge(targets.slice(87), 4)).toEqual(ids.slice(87));
+    const states = db
+      .prepare(
+        `SELECT acknowledged_at AS at, count(*) AS n FROM messages WHERE id LIKE 'b-%' GROUP BY at`,
+      )
+      .all();
+    expect(states).toEqual([
+      { at: 1, n: 5 },
+      { at: 2, n: 17 },
+      { at: 3, n: 65 },
+      { at: 4, n: 513 },
+    ]);
+  });
 });

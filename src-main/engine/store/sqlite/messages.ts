@@ -118,6 +118,7 @@ const RETRY_SET = `
 export class SqliteMessageStore implements MessageStore {
   private readonly claimCache = new Map<string, Statement>();
   private readonly inserts = new Map<number, Statement>();
+  private readonly bulkAcks = new Map<number, Statement>();
   private readonly s;
   // Built once: better-sqlite3's transaction() wraps a function in four new ones per call.
   private readonly insertAll;
@@ -148,12 +149,6 @@ export class SqliteMessageStore implements MessageStore {
       ackByKey: db.prepare<[number, number, string]>(
         `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
          WHERE seq = ? AND id = ? AND state IN ('pending', 'leased')`,
-      ),
-      // A whole batch by rowid in one statement: its [[key, id], …] as one JSON parameter.
-      ackByKeys: db.prepare<[number, string]>(
-        `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
-         FROM (SELECT value ->> 0 AS k, value ->> 1 AS i FROM json_each(?)) AS t
-         WHERE messages.seq = t.k AND messages.id = t.i AND state IN ('pending', 'leased')`,
       ),
       fail: db.prepare(
         `UPDATE messages SET ${RETRY_SET}, failure_reason = @reason WHERE id = @id AND state = 'leased'
@@ -203,9 +198,17 @@ export class SqliteMessageStore implements MessageStore {
     this.claimRun = db.transaction((stmt: Statement, args: unknown[]) => stmt.all(...args));
     // All or nothing, so a batch with one target that is not acknowledgeable any more rolls back
     // (its own savepoint) and goes row by row, which tells which ones this call acknowledged.
-    const ackBulk = db.transaction((keyed: [number, string][], now: number) => {
-      if (this.s.ackByKeys.run(now, JSON.stringify(keyed)).changes !== keyed.length) {
-        throw ACK_MISMATCH;
+    const ackBulk = db.transaction((targets: readonly AckTarget[], now: number) => {
+      for (let from = 0; from < targets.length; from += BULK_ACK_MAX) {
+        const part = targets.slice(from, from + BULK_ACK_MAX);
+        const size = bulkAckSize(part.length);
+        const args: unknown[] = new Array(1 + 2 * size).fill(null);
+        args[0] = now;
+        part.forEach((t, i) => {
+          args[1 + i] = t.key;
+          args[1 + size + i] = t.id;
+        });
+        if (this.bulkAck(size).run(...args).changes !== part.length) throw ACK_MISMATCH;
       }
     });
     const ackOne = ({ id, key }: AckTarget, now: number) =>
@@ -213,10 +216,7 @@ export class SqliteMessageStore implements MessageStore {
     this.ackAll = db.transaction((targets: readonly AckTarget[], now: number) => {
       if (targets.length >= BULK_ACK_MIN && targets.every((t) => t.key != null)) {
         try {
-          ackBulk(
-            targets.map((t) => [t.key!, t.id]),
-            now,
-          );
+          ackBulk(targets, now);
           return targets.map((t) => t.id);
         } catch (error) {
           if (error !== ACK_MISMATCH) throw error;
@@ -226,6 +226,24 @@ export class SqliteMessageStore implements MessageStore {
       for (const t of targets) if (ackOne(t, now)) done.push(t.id);
       return done;
     });
+  }
+
+  /**
+   * Acknowledges up to `size` messages by rowid; the ids must match too. Matching each list as a
+   * set is enough: ids are unique, so a matched row is a message some target names, and a stale
+   * key (a seq reused after a restore) matches nothing and leaves the count short. Unused slots
+   * are NULL, which matches no row. Two IN lists cost a fifth less than a JSON list of pairs.
+   */
+  private bulkAck(size: number): Statement {
+    let stmt = this.bulkAcks.get(size);
+    if (!stmt) {
+      stmt = this.db.prepare(`UPDATE messages SET state = 'acknowledged', acknowledged_at = ?,
+          lease_until = NULL, lease_owner = NULL
+        WHERE seq IN (${placeholders(size)}) AND id IN (${placeholders(size)})
+          AND state IN ('pending', 'leased')`);
+      this.bulkAcks.set(size, stmt);
+    }
+    return stmt;
   }
 
   /** A prepared multi-row INSERT for `rows` messages (one native call instead of one per row). */
@@ -489,8 +507,11 @@ function inserted(m: NewMessage, seq: number): { record: MessageRecord; duplicat
   return { record, duplicate: false };
 }
 
-/** Below this, one statement per acknowledgement costs no more than the JSON of a batch. */
+/** Below this, one statement per acknowledgement costs no more than a padded bulk statement. */
 const BULK_ACK_MIN = 4;
+/** Bulk acknowledgements per statement, in few statement shapes (the list is padded with NULLs). */
+const BULK_ACK_MAX = 256;
+const bulkAckSize = (n: number): number => (n <= 16 ? 16 : n <= 64 ? 64 : BULK_ACK_MAX);
 const ACK_MISMATCH = new Error('an acknowledgement target is not acknowledgeable');
 
 const rethrow = (error: unknown): never =>
