@@ -189,7 +189,7 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await expect(changes).toContainText('Unacknowledged messages');
   // The run was live at the checkpoint: it comes back interrupted, its waiting session idle.
   await expect(changes).toContainText(/Session "Writing" \(run …\w+\) goes from completed to idle/);
-  await expect(changes).toContainText(/Run …\w+ goes from completed to interrupted/);
+  await expect(changes).toContainText(/Run …\w+ of "[^"]+" goes from completed to interrupted/);
   await expect(changes).toContainText('it comes back interrupted');
   await page.screenshot({ path: `${ARTIFACTS}/17-restore-confirm.png` });
   await confirm.getByRole('button', { name: 'Restore', exact: true }).click();
@@ -247,9 +247,11 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await preRestore.getByRole('checkbox').check();
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
   const diff = page.getByRole('dialog', { name: 'Compare checkpoints' });
-  await expect(diff.getByRole('list', { name: 'Differences' })).toContainText(
-    'running → completed',
-  );
+  const differences = diff.getByRole('list', { name: 'Differences' });
+  await expect(differences).toContainText(/Run …\w+ of "[^"]+": running → completed/);
+  // Sessions as the workflow names them, with their run; never the engine's "<run tail>/name".
+  await expect(differences).toContainText(/Session "Writing" \(run …\w+\)/);
+  await expect(differences).not.toContainText(/[0-9a-f]{12}\//);
   await page.screenshot({ path: `${ARTIFACTS}/21-compare.png` });
   await diff.getByRole('button', { name: 'Close' }).click();
 

@@ -264,6 +264,8 @@ export interface CheckpointComparison {
     removed: string[];
     statusChanged: { id: string; from: string; to: string }[];
   };
+  /** The differences in sentences, sessions and runs named as the workflow names them. */
+  lines: string[];
 }
 /** What restoring a checkpoint would change, from the current state to the checkpoint's. */
 export interface RestorePreview {

@@ -172,6 +172,16 @@ describe('undo, compare, export and import', () => {
       }),
     ]);
     expect(diff.workflows.changed).toEqual([{ id: workflow.id, fromRevision: 1, toRevision: 2 }]);
+    const m = (id: string) => id.slice(-6);
+    expect(diff.lines).toEqual([
+      'Session "watcher" appeared.',
+      'Session "dept-a": active → idle.',
+      'Session "dept-a": its state changed.',
+      `Message COMMAND …${m(late.id)} to "dept-a" appeared (pending).`,
+      `Message DIRECTION …${m(sent[1]!.id)} to "dept-a": dead → pending.`,
+      `Message DIRECTION …${m(sent[2]!.id)} to "dept-b" was acknowledged.`,
+      'Workflow "renamed": revision 1 → 2.',
+    ]);
   });
 
   it('exports a portable file and imports it elsewhere with the same validation', async () => {

@@ -31,6 +31,9 @@ describe('restore preview', () => {
       /1 run was running at the checkpoint: it comes back interrupted/,
     );
     expect(preview.lines.join('\n')).not.toMatch(/back to running/);
+    expect(preview.lines).toContain(
+      `Run …${run.id.slice(-8)} of "ping-pong" goes from cancelled to interrupted.`,
+    );
     for (const s of preview.sessions.statusChanged) {
       expect(s.to).not.toBe('active');
       // Named as in the workflow, with its run (the engine's name carries the run's id tail).
@@ -49,5 +52,30 @@ describe('restore preview', () => {
       expect(s.status).toBe(predicted.get(s.id) ?? statusBefore.get(s.id));
     }
     expect((await engine.runs.require(run.id)).status).toBe('interrupted');
+  });
+
+  it('compares two checkpoints of a run in sentences that name its sessions and run as the workflow does', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    const workflow = await engine.workflows.create(pingPong);
+    const run = await engine.runs.start(workflow.id, null);
+    await waitFor(() => dump(databasePath).messages.length >= 6, 'the run to get going', 15_000);
+    const before = await engine.checkpoints.create({ name: 'mid-run', runId: run.id });
+    await engine.runs.cancel(run.id, 'stopped by the test');
+    const after = await engine.checkpoints.create({ name: 'cancelled' });
+
+    const diff = await engine.checkpoints.compare(before.id, after.id);
+
+    const tail = `…${run.id.slice(-8)}`;
+    expect(diff.lines).toContain(`Run ${tail} of "ping-pong": running → cancelled.`);
+    expect(diff.sessions.statusChanged.length).toBeGreaterThan(0);
+    for (const s of diff.sessions.statusChanged) {
+      const own = s.name.slice(s.name.indexOf('/') + 1);
+      expect(diff.lines).toContain(`Session "${own}" (run ${tail}): ${s.from} → ${s.to}.`);
+    }
+    // Mail is addressed by the receiver's name in the workflow, never by an engine id.
+    const mail = diff.lines.filter((l) => l.startsWith('Message '));
+    for (const line of mail) expect(line).toMatch(/ to (everyone|"[^"/]+" \(run …\w{8}\))/);
+    expect(diff.lines.join('\n')).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 });

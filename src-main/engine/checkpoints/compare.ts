@@ -6,6 +6,7 @@
 import type { CheckpointComparison, MessageRef, SessionRef } from '../../../src-shared/contract';
 import type { TableRows } from '../store/port';
 import type { Payload } from './codec';
+import { Labels } from './labels';
 
 export type { CheckpointComparison, MessageRef, SessionRef };
 
@@ -149,7 +150,7 @@ export function compareSnapshots(
     }
   }
 
-  return {
+  const comparison: CheckpointComparison = {
     from: from.id,
     to: to.id,
     sessions,
@@ -162,5 +163,49 @@ export function compareSnapshots(
     },
     workflows,
     runs,
+    lines: [],
   };
+  comparison.lines = describe(comparison, new Labels([a, b]));
+  return comparison;
+}
+
+/** Messages of each kind named one by one; the rest are counted. */
+const LISTED = 20;
+
+function describe(c: CheckpointComparison, labels: Labels): string[] {
+  const out: string[] = [];
+  const session = (s: SessionRef) => labels.session(s.id, s.name);
+  for (const s of c.sessions.added) out.push(`Session ${session(s)} appeared.`);
+  for (const s of c.sessions.removed) out.push(`Session ${session(s)} was removed.`);
+  for (const s of c.sessions.statusChanged) out.push(`Session ${session(s)}: ${s.from} → ${s.to}.`);
+  for (const s of c.sessions.stateChanged) out.push(`Session ${session(s)}: its state changed.`);
+  const m = c.messages;
+  const receiver = (x: MessageRef) =>
+    x.receiver === null ? 'everyone' : labels.session(x.receiver);
+  const message = (x: MessageRef) => `Message ${x.type} …${x.id.slice(-6)} to ${receiver(x)}`;
+  for (const x of m.appeared.slice(0, LISTED)) out.push(`${message(x)} appeared (${x.state}).`);
+  for (const x of m.moved.slice(0, LISTED)) {
+    const to = x.to.receiver === x.from.receiver ? '' : `, now to ${receiver(x.to)}`;
+    out.push(`${message(x.from)}: ${x.from.state} → ${x.to.state}${to}.`);
+  }
+  for (const x of m.acknowledged.slice(0, LISTED)) out.push(`${message(x)} was acknowledged.`);
+  const listed = (n: number) => Math.min(n, LISTED);
+  if (
+    m.counts.appeared + m.counts.moved + m.counts.acknowledged >
+    listed(m.appeared.length) + listed(m.moved.length) + listed(m.acknowledged.length)
+  ) {
+    out.push(
+      `In all: ${m.counts.appeared} appeared, ${m.counts.moved} moved, ` +
+        `${m.counts.acknowledged} acknowledged.`,
+    );
+  }
+  for (const r of c.runs.added) out.push(`Run ${labels.run(r)} started.`);
+  for (const r of c.runs.removed) out.push(`Run ${labels.run(r)} was removed.`);
+  for (const r of c.runs.statusChanged) out.push(`Run ${labels.run(r.id)}: ${r.from} → ${r.to}.`);
+  for (const w of c.workflows.added) out.push(`Workflow ${labels.workflow(w)} was created.`);
+  for (const w of c.workflows.removed) out.push(`Workflow ${labels.workflow(w)} was deleted.`);
+  for (const w of c.workflows.changed) {
+    out.push(`Workflow ${labels.workflow(w.id)}: revision ${w.fromRevision} → ${w.toRevision}.`);
+  }
+  return out;
 }

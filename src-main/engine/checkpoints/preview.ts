@@ -8,8 +8,8 @@
 import type { RestorePreview, SessionRef } from '../../../src-shared/contract';
 import { plural } from '../../../src-shared/text';
 import type { SnapshotTables, TableRows } from '../store/port';
-import { nameInRun } from '../runs/sessions';
 import { rowObjects, summarize, type Payload } from './codec';
+import { Labels } from './labels';
 import type { Checkpoint } from './types';
 
 export type { RestorePreview };
@@ -25,19 +25,6 @@ function states(tables: SnapshotTables): Record<string, number> {
 }
 
 const byId = (t: TableRows) => new Map(rowObjects(t).map((r) => [String(r.id), r]));
-
-/** A session as the person named it: `"Writing" (run …7d87540b)` for a run's, else its name. */
-function labelOf(session: Record<string, unknown>): string {
-  const name = String(session.name);
-  let runId: unknown;
-  try {
-    runId = (JSON.parse(String(session.metadata ?? '{}')) as { runId?: unknown }).runId;
-  } catch {
-    runId = undefined;
-  }
-  const own = typeof runId === 'string' ? nameInRun(runId, name) : undefined;
-  return own === undefined ? `"${name}"` : `"${own}" (run …${(runId as string).slice(-8)})`;
-}
 
 function sessionIdsOf(run: Record<string, unknown>): string[] {
   try {
@@ -71,8 +58,7 @@ export function previewRestore(
   const after = statusesAfter(target);
   const sessionsNow = byId(current.sessions);
   const sessionsThen = byId(target.sessions);
-  const labels = new Map<string, string>();
-  for (const [id, s] of [...sessionsThen, ...sessionsNow]) labels.set(id, labelOf(s));
+  const labels = new Labels([target, current]);
   const sessions: RestorePreview['sessions'] = { removed: [], added: [], statusChanged: [] };
   for (const [id, s] of sessionsNow) {
     const to = after.sessions.get(id);
@@ -114,7 +100,7 @@ export function previewRestore(
     workflows,
     lines: [],
   };
-  preview.lines = describe(preview, (ref) => labels.get(ref.id) ?? `"${ref.name}"`);
+  preview.lines = describe(preview, labels);
   return preview;
 }
 
@@ -126,7 +112,8 @@ function names(list: SessionRef[], label: Label = quoted): string {
   return shown.join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : '');
 }
 
-function describe(p: RestorePreview, label: Label): string[] {
+function describe(p: RestorePreview, labels: Labels): string[] {
+  const label: Label = (ref) => labels.session(ref.id, ref.name);
   const lines: string[] = [];
   const { sessions, runs, workflows: w } = p;
   for (const s of sessions.statusChanged.slice(0, 10)) {
@@ -157,7 +144,7 @@ function describe(p: RestorePreview, label: Label): string[] {
   if (runs.cancelled.length) lines.push(`${plural(runs.cancelled.length, 'live run')} cancelled.`);
   const changed = runs.statusChanged.filter((r) => !runs.cancelled.includes(r.id));
   for (const r of changed.slice(0, 5)) {
-    lines.push(`Run …${r.id.slice(-8)} goes from ${r.from} to ${r.to}.`);
+    lines.push(`Run ${labels.run(r.id)} goes from ${r.from} to ${r.to}.`);
   }
   if (runs.interrupted.length) {
     lines.push(

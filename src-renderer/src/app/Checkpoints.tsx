@@ -3,7 +3,7 @@
  * checkpoint (name), Restore (what will change), Compare (a diff list), Fork (where it went).
  */
 import { useEffect, useState } from 'react';
-import type { CheckpointComparison, CheckpointInfo } from '../../../src-shared/contract';
+import type { CheckpointInfo } from '../../../src-shared/contract';
 import {
   askRestore,
   cancelRestore,
@@ -247,47 +247,12 @@ function RestoreDialog() {
   );
 }
 
-function diffLines(c: CheckpointComparison): string[] {
-  const out: string[] = [];
-  for (const s of c.sessions.added) out.push(`Session "${s.name}" appeared.`);
-  for (const s of c.sessions.removed) out.push(`Session "${s.name}" was removed.`);
-  for (const s of c.sessions.statusChanged) {
-    out.push(`Session "${s.name}": ${s.from} → ${s.to}.`);
-  }
-  for (const s of c.sessions.stateChanged) out.push(`Session "${s.name}": its state changed.`);
-  const m = c.messages;
-  for (const x of m.appeared.slice(0, 20)) {
-    out.push(`Message ${x.type} …${x.id.slice(-6)} appeared (${x.state}).`);
-  }
-  for (const x of m.moved.slice(0, 20)) {
-    out.push(`Message ${x.type} …${x.id.slice(-6)}: ${x.from.state} → ${x.to.state}.`);
-  }
-  for (const x of m.acknowledged.slice(0, 20)) {
-    out.push(`Message ${x.type} …${x.id.slice(-6)} was acknowledged.`);
-  }
-  const shown = Math.min(m.appeared.length, 20) + Math.min(m.moved.length, 20);
-  const all = m.counts.appeared + m.counts.moved + Math.min(m.counts.acknowledged, 20);
-  if (all > shown + Math.min(m.acknowledged.length, 20)) {
-    out.push(
-      `In all: ${m.counts.appeared} appeared, ${m.counts.moved} moved, ${m.counts.acknowledged} acknowledged.`,
-    );
-  }
-  for (const r of c.runs.added) out.push(`Run …${r.slice(-8)} started.`);
-  for (const r of c.runs.statusChanged) out.push(`Run …${r.id.slice(-8)}: ${r.from} → ${r.to}.`);
-  for (const w of c.workflows.added) out.push(`Workflow …${w.slice(-8)} was created.`);
-  for (const w of c.workflows.removed) out.push(`Workflow …${w.slice(-8)} was deleted.`);
-  for (const w of c.workflows.changed) {
-    out.push(`Workflow …${w.id.slice(-8)}: revision ${w.fromRevision} → ${w.toRevision}.`);
-  }
-  return out;
-}
-
 function CompareDialog() {
   const c = useCheckpoints((s) => s.comparison);
   const list = useCheckpoints((s) => s.list);
   if (!c) return null;
   const name = (id: string) => list.find((x) => x.id === id)?.name ?? id;
-  const lines = diffLines(c);
+  const { lines } = c;
   return (
     <Modal title="Compare checkpoints" onClose={closeComparison} wide>
       <p>

@@ -1,0 +1,65 @@
+/**
+ * How checkpoint dialogs name things: a run's session as the workflow names it, with its run
+ * (`"Writing" (run …7d87540b)`), not by its engine-unique name (`55627d87540b/Writing`); a run by
+ * its id's tail and its workflow's name; a workflow by its name.
+ */
+import { nameInRun } from '../runs/sessions';
+import { rowObjects } from './codec';
+import type { TableRows } from '../store/port';
+
+/** The tail people see of a run id (its head is a timestamp shared by runs started together). */
+export const runTail = (runId: string) => `…${runId.slice(-8)}`;
+
+function runOf(session: Record<string, unknown>): string | undefined {
+  try {
+    const { runId } = JSON.parse(String(session.metadata ?? '{}')) as { runId?: unknown };
+    return typeof runId === 'string' ? runId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A session as the person named it: `"Writing" (run …7d87540b)` for a run's, else `"name"`. */
+export function sessionLabel(session: Record<string, unknown>): string {
+  const name = String(session.name);
+  const runId = runOf(session);
+  const own = runId === undefined ? undefined : nameInRun(runId, name);
+  return own === undefined ? `"${name}"` : `"${own}" (run ${runTail(runId!)})`;
+}
+
+/** Labels by id for the sessions, runs and workflows of any of these snapshots (later ones win). */
+export class Labels {
+  private readonly sessions = new Map<string, string>();
+  private readonly workflows = new Map<string, string>();
+  private readonly runWorkflow = new Map<string, string>();
+
+  constructor(
+    snapshots: readonly { sessions: TableRows; workflows: TableRows; runs: TableRows }[],
+  ) {
+    for (const s of snapshots) {
+      for (const row of rowObjects(s.sessions))
+        this.sessions.set(String(row.id), sessionLabel(row));
+      for (const row of rowObjects(s.workflows)) {
+        this.workflows.set(String(row.id), `"${String(row.name)}"`);
+      }
+      for (const row of rowObjects(s.runs)) {
+        this.runWorkflow.set(String(row.id), String(row.workflow_id));
+      }
+    }
+  }
+
+  /** A session by id, or the address itself (quoted) when no snapshot has that session. */
+  session(idOrAddress: string, name = idOrAddress): string {
+    return this.sessions.get(idOrAddress) ?? `"${name}"`;
+  }
+
+  workflow(id: string): string {
+    return this.workflows.get(id) ?? `…${id.slice(-8)}`;
+  }
+
+  /** `…7d87540b of "Blog post"`. */
+  run(id: string): string {
+    const workflow = this.runWorkflow.get(id);
+    return workflow === undefined ? runTail(id) : `${runTail(id)} of ${this.workflow(workflow)}`;
+  }
+}
