@@ -54,9 +54,9 @@ describe('validation before anything is touched', () => {
       data: Buffer;
     };
     const payload = await decode(data, cp, 1_000);
-    const image = new Database(payload.messages.packed!);
+    const image = new Database(Buffer.concat(payload.messages.packed!));
     image.exec('CREATE TABLE extra (x)');
-    payload.messages.packed = image.serialize();
+    payload.messages.packed = [image.serialize()];
     image.close();
     const crafted = await encode(payload);
     db.prepare('UPDATE checkpoints SET data = ?, checksum = ? WHERE id = ?').run(

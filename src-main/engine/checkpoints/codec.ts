@@ -67,12 +67,12 @@ function serialise(payload: Payload): Buffer[] {
       sessions: payload.sessions,
       workflows: payload.workflows,
       runs: payload.runs,
-      messages: { ...messages, packedBytes: packed?.length ?? 0 },
+      messages: { ...messages, packedBytes: byteLength(packed ?? []) },
     }),
   );
   const length = Buffer.alloc(4);
   length.writeUInt32BE(head.length);
-  return [Buffer.concat([length, head]), ...(packed ? [packed] : [])];
+  return [Buffer.concat([length, head]), ...(packed ?? [])];
 }
 
 /**
@@ -140,17 +140,34 @@ export async function decode(
     if (expected.codec === 'brotli') return unbrotliAsync(chunk, ZLIB_CHUNK);
     return Promise.reject(new Error(`unknown codec "${expected.codec}"`));
   };
-  let raw: Buffer;
+  let raw: Buffer[];
   try {
     raw =
       expected.schemaVersion === 1
-        ? await decompress(data)
-        : Buffer.concat(await Promise.all(chunksOf(data).map(decompress)));
+        ? [await decompress(data)]
+        : await Promise.all(chunksOf(data).map(decompress));
   } catch (error) {
     if (error instanceof ValidationError) throw error;
     throw invalid(`The checkpoint cannot be decompressed: ${(error as Error).message}`);
   }
-  return expected.schemaVersion === 1 ? fromJson(raw, maxDbSchema) : deserialise(raw, maxDbSchema);
+  return expected.schemaVersion === 1
+    ? fromJson(raw[0]!, maxDbSchema)
+    : deserialise(raw, maxDbSchema);
+}
+
+const byteLength = (parts: readonly Buffer[]) => parts.reduce((n, p) => n + p.length, 0);
+
+/** The bytes [from, to) of the concatenated parts, as views of them where they lie in one part. */
+function slice(parts: readonly Buffer[], from: number, to = Infinity): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const part of parts) {
+    const start = Math.max(from - at, 0);
+    const end = Math.min(to - at, part.length);
+    if (start < end) out.push(part.subarray(start, end));
+    at += part.length;
+  }
+  return out;
 }
 
 const MESSAGE_STATES = ['pending', 'leased', 'acknowledged', 'dead'];
@@ -180,14 +197,16 @@ function fromJson(raw: Buffer, maxDbSchema: number): Payload {
   return checkShape(parse(raw.toString('utf8')), 1, maxDbSchema);
 }
 
-function deserialise(raw: Buffer, maxDbSchema: number): Payload {
-  const headLength = raw.length >= 4 ? raw.readUInt32BE(0) : Infinity;
-  if (4 + headLength > raw.length) throw invalid('The checkpoint data is truncated.');
-  const head = parse(raw.subarray(4, 4 + headLength).toString('utf8')) as Partial<Payload>;
-  const payload = checkShape(head, 2, maxDbSchema);
+/** Format 2's decompressed chunks: the head (length and JSON), then the packed rows. */
+function deserialise(raw: readonly Buffer[], maxDbSchema: number): Payload {
+  const total = byteLength(raw);
+  const headLength = total >= 4 ? Buffer.concat(slice(raw, 0, 4)).readUInt32BE(0) : Infinity;
+  if (4 + headLength > total) throw invalid('The checkpoint data is truncated.');
+  const headText = Buffer.concat(slice(raw, 4, 4 + headLength)).toString('utf8');
+  const payload = checkShape(parse(headText) as Partial<Payload>, 2, maxDbSchema);
   const messages = payload.messages as TableRows & { packedBytes?: unknown };
-  const packed = raw.subarray(4 + headLength);
-  if (messages.packedBytes !== packed.length || messages.rows.length > 0) {
+  const packed = slice(raw, 4 + headLength);
+  if (messages.packedBytes !== byteLength(packed) || messages.rows.length > 0) {
     throw invalid("The checkpoint's message rows do not match its head.", 'messages');
   }
   const states = Object.entries(messages.states ?? {});

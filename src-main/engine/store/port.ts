@@ -281,8 +281,10 @@ export interface TableRows {
    * The rows packed by the adapter in its own binary form instead of `rows` (then empty): copying
    * a large table inside the database and checksumming the bytes is far cheaper than building
    * row values in JavaScript. Opaque outside the adapter; `CheckpointStore.unpack` reads it.
+   * In parts, which concatenated are the packed form: a decoded checkpoint hands over its
+   * decompressed chunks as they are (joining tens of MB costs a copy and its page faults).
    */
-  packed?: Buffer;
+  packed?: Buffer[];
   /** Row counts by message state, when the adapter counted them (messages only). */
   states?: Record<string, number>;
   /** The lowest seq among the rows (messages only; absent when there are none or unknown). */

@@ -14,7 +14,7 @@
  * row's record as it is instead of decoding and re-encoding its 24 columns (half the copy's cost).
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '../../../../src-shared/errors';
@@ -152,10 +152,12 @@ function isPackTable(sql: string, columns: readonly string[]): boolean {
  * header, page 2 is the table's root in every image (its first and only table). Opening these
  * reads the schema without copying tens of MB of rows into a database of their own.
  */
-function schemaPages(packed: Buffer): Buffer {
-  if (packed.length < 100) throw new Error('shorter than a database header');
-  const size = packed.readUInt16BE(16) === 1 ? 65_536 : packed.readUInt16BE(16);
-  const pages = Buffer.from(packed.subarray(0, 2 * size));
+function schemaPages(parts: readonly Buffer[]): Buffer {
+  const first = parts[0] ?? Buffer.alloc(0);
+  if (first.length < 100) throw new Error('shorter than a database header');
+  const size = first.readUInt16BE(16) === 1 ? 65_536 : first.readUInt16BE(16);
+  const head = first.length >= 2 * size ? first : Buffer.concat(parts);
+  const pages = Buffer.from(head.subarray(0, 2 * size));
   pages.writeUInt32BE(2, 28); // the header's page count
   return pages;
 }
@@ -174,7 +176,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   private readonly known = new Map<Table, Set<string>>();
   private readonly messageColumns: ColumnInfo[];
   /** Images whose schema was checked already (a restore checks before and in replace). */
-  private readonly checked = new WeakSet<Buffer>();
+  private readonly checked = new WeakSet<Buffer[]>();
 
   constructor(private readonly db: SqliteDb) {
     const info = (t: Table) => db.prepare(`PRAGMA table_info(${t})`).all() as ColumnInfo[];
@@ -275,7 +277,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
       try {
         this.db.exec(`PRAGMA ${PACK}.page_size = ${PACK_PAGE_SIZE}`);
         const tables = tx.deferred();
-        tables.messages.packed = this.db.serialize({ attached: PACK });
+        tables.messages.packed = [this.db.serialize({ attached: PACK })];
         return tables;
       } finally {
         this.db.exec(`DETACH ${PACK}`);
@@ -454,12 +456,18 @@ export class SqliteCheckpointStore implements CheckpointStore {
     try {
       if (dir) {
         const file = join(dir, 'messages.db');
-        writeFileSync(file, messages.packed!);
+        const fd = openSync(file, 'w');
+        try {
+          for (const part of messages.packed!) {
+            for (let at = 0; at < part.length;) at += writeSync(fd, part, at);
+          }
+        } finally {
+          closeSync(fd);
+        }
         this.db.prepare(`ATTACH ? AS ${RESTORE}`).run(file);
         // Room for every page: a restore reads each page once and looks rows up across all of them.
-        this.db.exec(
-          `PRAGMA ${RESTORE}.cache_size = -${Math.ceil(messages.packed!.length / 1024)}`,
-        );
+        const bytes = messages.packed!.reduce((n, part) => n + part.length, 0);
+        this.db.exec(`PRAGMA ${RESTORE}.cache_size = -${Math.ceil(bytes / 1024)}`);
       } else {
         this.db.exec(`ATTACH ':memory:' AS ${RESTORE}`);
         const columns = this.messageColumns.filter((c) => messages.columns.includes(c.name));
@@ -487,7 +495,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
    * and its rows in each state as many as the checkpoint lists (a restore relies on the counts).
    */
   private checkPack(
-    packed: Buffer,
+    packed: Buffer[],
     columns: string[],
     states: Record<string, number> | undefined,
     thorough: boolean,
@@ -495,7 +503,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     if (!thorough && this.checked.has(packed)) return;
     let image: Database.Database;
     try {
-      image = new Database(thorough ? packed : schemaPages(packed));
+      image = new Database(thorough ? Buffer.concat(packed) : schemaPages(packed));
     } catch (error) {
       throw invalidPack((error as Error).message);
     }
@@ -537,7 +545,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   unpack(table: TableRows): unknown[][] {
     if (!table.packed) return table.rows;
-    const image = new Database(table.packed, { readonly: true });
+    const image = new Database(Buffer.concat(table.packed), { readonly: true });
     try {
       return image
         .prepare(`SELECT ${table.columns.join(', ')} FROM m ORDER BY seq`)
