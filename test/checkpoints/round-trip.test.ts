@@ -134,3 +134,25 @@ describe('checkpoint round trip', () => {
     expect(dump(databasePath, { unacknowledgedOnly: true })).toEqual(state);
   });
 });
+
+describe('the queue limit across a restore', () => {
+  it('counts the mail a restore brings back toward maxQueueSize', async () => {
+    t = await tempEngine({ bus: { maxQueueSize: 5 } });
+    const { engine } = t;
+    const d = await engine.sessions.create({ type: 'director', name: 'director' });
+    const a = await engine.sessions.create({ type: 'department', name: 'dept' });
+    const publish = () => engine.bus.publish({ type: 'DIRECTION', sender: d.id, receiver: a.id });
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push(await publish());
+    const cp = await engine.checkpoints.create({ name: 'four waiting' });
+    for (const m of first) await engine.bus.acknowledge(m.id);
+    // Two more (the queue is counted on the way: two unacknowledged), then back to four waiting.
+    await publish();
+    await publish();
+    await engine.checkpoints.restore(cp.id, { preserveCurrentState: false });
+    expect((await engine.bus.stats()).queueSize).toBe(4);
+    await publish();
+    const error = await publish().catch((e: { code?: string }) => e);
+    expect(error).toMatchObject({ code: 'QUEUE_FULL' });
+  });
+});

@@ -140,3 +140,56 @@ describe('SqliteMessageStore', () => {
     ]);
   });
 });
+
+describe('the queue limit', () => {
+  const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const insert = (list: string[], max: number) =>
+    store.insert(
+      list.map((id) => message(id)),
+      max,
+    );
+  const refused = (list: string[], max: number) =>
+    insert(list, max).then(
+      () => 'accepted',
+      (e: { code?: string }) => e.code,
+    );
+  const ackAll = async (list: string[]) => {
+    const targets = list.map((id) => ({ id, key: seqOf(id) }));
+    expect(await store.acknowledge(targets, 2000)).toHaveLength(list.length);
+  };
+
+  it('counts what acknowledgements freed once the estimate passes the limit, and refuses past it', async () => {
+    await insert(ids('a', 8), 10);
+    await ackAll(ids('a', 5));
+    // 8 + 6 passes 10 on the running estimate, but only 3 + 6 are unacknowledged.
+    await insert(ids('b', 6), 10);
+    expect(await refused(ids('c', 2), 10)).toBe('QUEUE_FULL');
+    expect(await store.queueSize()).toBe(9);
+    expect(await refused(ids('d', 1), 10)).toBe('accepted');
+  });
+
+  it('counts again after dead letters are requeued', async () => {
+    await insert(ids('a', 3), 3);
+    const dead = await store.deadLetter(
+      ids('a', 3).map((id) => ({ id, reason: 'test' })),
+      2000,
+    );
+    expect(dead).toHaveLength(3);
+    await insert(['b-0'], 3); // counted: 1 unacknowledged
+    expect(await store.requeue(ids('a', 3), 3000)).toHaveLength(3);
+    expect(await refused(['c-0'], 3)).toBe('QUEUE_FULL');
+  });
+
+  it('sees messages another connection (another process) added', async () => {
+    await insert(ids('a', 2), 5);
+    const other = openDatabase({ path: join(dir, 'store.db') });
+    other.pragma('foreign_keys = OFF');
+    await new SqliteMessageStore(other).insert(
+      ids('x', 3).map((id) => message(id)),
+      1_000,
+    );
+    other.close();
+    expect(await refused(['b-0'], 5)).toBe('QUEUE_FULL');
+    expect(await store.queueSize()).toBe(5);
+  });
+});

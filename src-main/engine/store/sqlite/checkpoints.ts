@@ -178,7 +178,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
   /** Images whose schema was checked already (a restore checks before and in replace). */
   private readonly checked = new WeakSet<Buffer[]>();
 
-  constructor(private readonly db: SqliteDb) {
+  /** `messagesReplaced`: told after a restore rewrote the messages table (its queue size changed). */
+  constructor(
+    private readonly db: SqliteDb,
+    private readonly messagesReplaced: () => void = () => {},
+  ) {
     const info = (t: Table) => db.prepare(`PRAGMA table_info(${t})`).all() as ColumnInfo[];
     for (const t of TABLES) this.known.set(t, new Set(info(t).map((c) => c.name)));
     this.messageColumns = info('messages');
@@ -291,7 +295,11 @@ export class SqliteCheckpointStore implements CheckpointStore {
   ): Promise<ReplaceResult> {
     this.check(tables);
     const tx = this.db.transaction(() => this.replaceNow(tables, options));
-    return guard(() => this.attached(tables.messages, () => tx.immediate()));
+    try {
+      return guard(() => this.attached(tables.messages, () => tx.immediate()));
+    } finally {
+      this.messagesReplaced();
+    }
   }
 
   check(tables: SnapshotTables, options: { thorough?: boolean } = {}): void {

@@ -26,14 +26,15 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
           synchronous: options.durability === 'full' ? 'FULL' : 'NORMAL',
           nativeBinding: options.nativeBinding,
         });
+  const messages = new SqliteMessageStore(db, writes);
   return {
     kind: 'sqlite',
-    messages: new SqliteMessageStore(db, writes),
+    messages,
     sessions: new SqliteSessionStore(db),
     workflows: new SqliteWorkflowStore(db),
     runs: new SqliteRunStore(db),
     stream: new SqliteStreamStore(db, writes),
-    checkpoints: new SqliteCheckpointStore(db),
+    checkpoints: new SqliteCheckpointStore(db, () => messages.forgetQueueSize()),
     trust: new SqliteTrustStore(db),
     tokens: new SqliteTokenStore(db),
     audit: new SqliteAuditStore(db, writes),
