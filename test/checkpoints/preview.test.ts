@@ -9,15 +9,21 @@ afterEach(async () => {
   t = undefined;
 });
 
+/** A ping-pong run checkpointed while it runs, then cancelled. */
+async function checkpointMidRunThenCancel() {
+  t = await tempEngine();
+  const { engine, databasePath } = t;
+  const workflow = await engine.workflows.create(pingPong);
+  const run = await engine.runs.start(workflow.id, null);
+  await waitFor(() => dump(databasePath).messages.length >= 6, 'the run to get going', 15_000);
+  const cp = await engine.checkpoints.create({ name: 'mid-run', runId: run.id });
+  await engine.runs.cancel(run.id, 'stopped by the test');
+  return { engine, run, cp };
+}
+
 describe('restore preview', () => {
   it('says what the restore will do to a run that was live at the checkpoint, and the restore does it', async () => {
-    t = await tempEngine();
-    const { engine, databasePath } = t;
-    const workflow = await engine.workflows.create(pingPong);
-    const run = await engine.runs.start(workflow.id, null);
-    await waitFor(() => dump(databasePath).messages.length >= 6, 'the run to get going', 15_000);
-    const cp = await engine.checkpoints.create({ name: 'mid-run', runId: run.id });
-    await engine.runs.cancel(run.id, 'stopped by the test');
+    const { engine, run, cp } = await checkpointMidRunThenCancel();
     const statusBefore = new Map((await engine.sessions.list()).map((s) => [s.id, s.status]));
 
     const preview = await engine.checkpoints.preview(cp.id);
@@ -55,13 +61,7 @@ describe('restore preview', () => {
   });
 
   it('compares two checkpoints of a run in sentences that name its sessions and run as the workflow does', async () => {
-    t = await tempEngine();
-    const { engine, databasePath } = t;
-    const workflow = await engine.workflows.create(pingPong);
-    const run = await engine.runs.start(workflow.id, null);
-    await waitFor(() => dump(databasePath).messages.length >= 6, 'the run to get going', 15_000);
-    const before = await engine.checkpoints.create({ name: 'mid-run', runId: run.id });
-    await engine.runs.cancel(run.id, 'stopped by the test');
+    const { engine, run, cp: before } = await checkpointMidRunThenCancel();
     const after = await engine.checkpoints.create({ name: 'cancelled' });
 
     const diff = await engine.checkpoints.compare(before.id, after.id);

@@ -7,8 +7,8 @@ import { nameInRun } from '../runs/sessions';
 import { rowObjects } from './codec';
 import type { TableRows } from '../store/port';
 
-/** The tail people see of a run id (its head is a timestamp shared by runs started together). */
-export const runTail = (runId: string) => `…${runId.slice(-8)}`;
+/** The part of a run id people see (its head is a timestamp shared by runs started together). */
+const shownRun = (runId: string) => `…${runId.slice(-8)}`;
 
 function runOf(session: Record<string, unknown>): string | undefined {
   try {
@@ -20,11 +20,11 @@ function runOf(session: Record<string, unknown>): string | undefined {
 }
 
 /** A session as the person named it: `"Writing" (run …7d87540b)` for a run's, else `"name"`. */
-export function sessionLabel(session: Record<string, unknown>): string {
+function sessionLabel(session: Record<string, unknown>): string {
   const name = String(session.name);
   const runId = runOf(session);
   const own = runId === undefined ? undefined : nameInRun(runId, name);
-  return own === undefined ? `"${name}"` : `"${own}" (run ${runTail(runId!)})`;
+  return own === undefined ? `"${name}"` : `"${own}" (run ${shownRun(runId!)})`;
 }
 
 /** Labels by id for the sessions, runs and workflows of any of these snapshots (later ones win). */
@@ -60,6 +60,6 @@ export class Labels {
   /** `…7d87540b of "Blog post"`. */
   run(id: string): string {
     const workflow = this.runWorkflow.get(id);
-    return workflow === undefined ? runTail(id) : `${runTail(id)} of ${this.workflow(workflow)}`;
+    return workflow === undefined ? shownRun(id) : `${shownRun(id)} of ${this.workflow(workflow)}`;
   }
 }
