@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,6 +97,37 @@ describe('packed message images', () => {
     expect(await engine.checkpoints.validate(cp.id)).toMatchObject({ valid: true });
     await engine.checkpoints.restore(cp.id, { preserveCurrentState: false });
     expect(dump(databasePath)).toEqual(state);
+  });
+
+  it('refuses a checkpoint whose image does not decompress (checksum intact), and saves nothing', async () => {
+    t = await tempEngine();
+    const { engine, databasePath } = t;
+    await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'broken image' });
+    const db = new Database(databasePath);
+    const { data } = db.prepare('SELECT data FROM checkpoints WHERE id = ?').get(cp.id) as {
+      data: Buffer;
+    };
+    // Format 2 framing: [uint32 length, compressed chunk]… — the head's chunk, then the image's.
+    const broken = Buffer.from(data);
+    const second = 4 + broken.readUInt32BE(0);
+    broken.fill(0xff, second + 4, second + 4 + broken.readUInt32BE(second));
+    const checksum = createHash('sha256').update(broken).digest('hex');
+    db.prepare('UPDATE checkpoints SET data = ?, checksum = ? WHERE id = ?').run(
+      broken,
+      checksum,
+      cp.id,
+    );
+    db.close();
+    const before = dump(databasePath);
+    const count = (await engine.checkpoints.stats()).count;
+
+    const error = await engine.checkpoints.restore(cp.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OrchestrationError);
+    expect((error as OrchestrationError).code).toBe('INVALID_FORMAT');
+    expect((error as OrchestrationError).message).toMatch(/cannot be decompressed/);
+    expect(dump(databasePath)).toEqual(before);
+    expect((await engine.checkpoints.stats()).count).toBe(count); // no undo checkpoint either
   });
 
   it('refuses an image whose table carries a constraint, though the checksum matches', async () => {
