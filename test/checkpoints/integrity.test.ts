@@ -141,6 +141,28 @@ describe('undo, compare, export and import', () => {
       atCheckpoint: { pending: 3, leased: 0, dead: 1 },
     });
     expect(preview.lines.join('\n')).toMatch(/watcher/);
+    expect(preview.lines).toContain(
+      'Unacknowledged messages: 5 now (4 pending, 0 in flight, 1 dead-lettered) → 4 after (3 pending, 1 dead-lettered).',
+    );
+  });
+
+  it('says that mail in flight at the checkpoint comes back pending and is delivered again', async () => {
+    const { engine } = await open();
+    const { a } = await smallOrchestration(engine);
+    const delivered = new Promise<void>((resolve) => {
+      engine.bus.subscribe({ receivers: [a.id] }, () => {
+        resolve();
+        return new Promise<void>(() => {}); // never acknowledged: stays in flight
+      });
+    });
+    await delivered;
+    const cp = await engine.checkpoints.create({ name: 'in flight' });
+    const preview = await engine.checkpoints.preview(cp.id);
+    expect(preview.messages.atCheckpoint.leased).toBeGreaterThan(0);
+    const n = preview.messages.atCheckpoint.leased;
+    expect(preview.lines.join('\n')).toContain(
+      `${n} ${n === 1 ? 'message was' : 'messages were'} in flight at the checkpoint and ${n === 1 ? 'is' : 'are'} delivered again.`,
+    );
   });
 
   it('compare lists sessions that changed and messages that appeared, moved or were acknowledged', async () => {

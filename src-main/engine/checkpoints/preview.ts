@@ -138,8 +138,15 @@ function describe(p: RestorePreview, labels: Labels): string[] {
   const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const parts = (r: Record<string, number>) =>
     `${r.pending} pending, ${r.leased} in flight, ${r.dead} dead-lettered`;
+  // What was in flight at the checkpoint comes back pending: nobody holds its lease any more.
+  const at = m.atCheckpoint;
+  const redelivered = at.leased
+    ? `; ${plural(at.leased, 'message was', 'messages were')} in flight at the checkpoint and ` +
+      `${at.leased === 1 ? 'is' : 'are'} delivered again`
+    : '';
   lines.push(
-    `Unacknowledged messages: ${total(m.now)} now (${parts(m.now)}) → ${total(m.atCheckpoint)} after (${parts(m.atCheckpoint)}); in-flight ones are delivered again.`,
+    `Unacknowledged messages: ${total(m.now)} now (${parts(m.now)}) → ${total(at)} after ` +
+      `(${at.pending! + at.leased!} pending, ${at.dead} dead-lettered)${redelivered}.`,
   );
   if (runs.cancelled.length) lines.push(`${plural(runs.cancelled.length, 'live run')} cancelled.`);
   const changed = runs.statusChanged.filter((r) => !runs.cancelled.includes(r.id));
