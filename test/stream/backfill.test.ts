@@ -11,7 +11,8 @@ import type { StreamEvent } from '../../src-shared/stream';
 import { tempDir } from '../helpers/temp-engine';
 import { rmSync } from 'node:fs';
 
-const child = join(import.meta.dirname, 'fixtures', 'publish-then-die.ts');
+const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
+const child = fixture('publish-then-die.ts');
 let dir: string | undefined;
 let engine: Engine | undefined;
 afterEach(async () => {
@@ -19,9 +20,10 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function runChild(databasePath: string): Promise<{ published: string[]; acked: string }> {
+/** Runs a fixture that kills itself; resolves with what it printed. */
+function runKilled(script: string, databasePath: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, databasePath], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', script, databasePath], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -30,12 +32,17 @@ function runChild(databasePath: string): Promise<{ published: string[]; acked: s
     proc.on('error', reject);
     proc.on('close', (_code, signal) => {
       if (signal !== 'SIGKILL') return reject(new Error(`child was not killed: ${out}`));
-      resolve({
-        published: /PUBLISHED (\S+)/.exec(out)![1]!.split(','),
-        acked: /ACKED (\S+)/.exec(out)![1]!,
-      });
+      resolve(out);
     });
   });
+}
+
+async function runChild(databasePath: string): Promise<{ published: string[]; acked: string }> {
+  const out = await runKilled(child, databasePath);
+  return {
+    published: /PUBLISHED (\S+)/.exec(out)![1]!.split(','),
+    acked: /ACKED (\S+)/.exec(out)![1]!,
+  };
 }
 
 const about = (events: StreamEvent[], id: string, kind: StreamEvent['kind']) =>
@@ -76,4 +83,17 @@ it('adds, once, the message events a crash kept out of the stream', async () => 
     events.filter((e) => e.kind.startsWith('message.')),
   );
   expect(again.length).toBeGreaterThanOrEqual(count);
+});
+
+it('adds the acknowledgement of an older message acknowledged just before the crash', async () => {
+  dir = tempDir('orch-stream-kill-');
+  const databasePath = join(dir, 'o.db');
+  const old = /OLD (\S+)/.exec(await runKilled(fixture('ack-old-then-die.ts'), databasePath))![1]!;
+
+  engine = await createEngine({ databasePath });
+  expect(engine.recovery.deadProcesses).toBe(1);
+  const events = await engine.stream.since(0, 10_000);
+  // Published a minute before the stream's last events: its publication is not written twice.
+  expect(about(events, old, 'message.published')).toHaveLength(1);
+  expect(about(events, old, 'message.acknowledged')).toHaveLength(1);
 });

@@ -146,6 +146,11 @@ export interface MessageStore {
    * checks the event stream against them).
    */
   newest(limit: number): Promise<MessageHead[]>;
+  /**
+   * Messages acknowledged at or after `at`, oldest first, at most `limit`, without their content
+   * (crash recovery: an old message acknowledged just before a crash). May read every message.
+   */
+  acknowledgedSince(at: number, limit: number): Promise<MessageHead[]>;
   counts(): Promise<MessageCounts>;
   queueSize(): Promise<number>;
   /** The earliest moment something becomes deliverable or a lease/TTL expires, if any. */

@@ -3,7 +3,9 @@
  * it (the stream's own group commit), so a process killed in between leaves committed messages
  * the history never mentions: a UI replaying it would not show them. At the next start, the
  * newest messages are compared with the stream's last events and what is missing is added now:
- * `message.published`, then `message.acknowledged` or `message.dead` for one that got there.
+ * `message.published`, then `message.acknowledged` or `message.dead` for one that got there; and
+ * so are older messages acknowledged in that window. (An older message dead-lettered in it is
+ * not: nothing records when a message died.)
  */
 import type { StreamEvent, StreamEventBody } from '../../../src-shared/stream';
 import type { MessageHead, MessageStore } from '../store/port';
@@ -56,7 +58,7 @@ async function recentEvents(stream: EventStream): Promise<StreamEvent[]> {
 /** Adds the events the stream lost for messages committed just before a crash; how many messages. */
 export async function backfillStream(
   stream: EventStream,
-  messages: Pick<MessageStore, 'newest'>,
+  messages: Pick<MessageStore, 'newest' | 'acknowledgedSince'>,
 ): Promise<number> {
   const recent = await recentEvents(stream);
   const seen = new Map<string, Set<string>>();
@@ -88,6 +90,15 @@ export async function backfillStream(
     }
     for (const event of missing) stream.push(event);
     if (missing.length > 0) added++;
+  }
+  // Older messages acknowledged in the window: an acknowledgement event is written after its
+  // commit, so one that happened at or after the cutoff is in the window if it was ever written.
+  if (cutoff > -Infinity) {
+    for (const m of await messages.acknowledgedSince(cutoff, NEWEST)) {
+      if (m.timestamp >= cutoff || seen.get(m.id)?.has('message.acknowledged')) continue;
+      stream.push({ kind: 'message.acknowledged', id: m.id, runId: runIdOf(m) });
+      added++;
+    }
   }
   if (added > 0) await stream.flush();
   return added;

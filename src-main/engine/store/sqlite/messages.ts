@@ -142,10 +142,12 @@ export class SqliteMessageStore implements MessageStore {
     this.s = {
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
       // No content: up to 1 MiB a message, and the stream does not carry it.
-      newest: db.prepare<[number], MessageHead>(`SELECT id, type, priority, sender, receiver,
-          receiver_id AS receiverId, created_at AS timestamp, metadata, state,
-          failure_reason AS failureReason
-        FROM messages ORDER BY seq DESC LIMIT ?`),
+      newest: db.prepare<[number], MessageHead>(`SELECT ${HEAD} FROM messages ORDER BY seq DESC LIMIT ?`),
+      // No index on acknowledged_at (every acknowledgement would pay for one): a scan, run once
+      // after a crash.
+      acknowledgedSince: db.prepare<[number, number], MessageHead>(
+        `SELECT ${HEAD} FROM messages WHERE acknowledged_at >= ? ORDER BY seq LIMIT ?`,
+      ),
       dataVersion: db.prepare<[], number>(`PRAGMA data_version`).pluck(),
       queueSize: db.prepare<[], { n: number }>(
         `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
@@ -499,6 +501,10 @@ export class SqliteMessageStore implements MessageStore {
     return guard(() => this.s.newest.all(limit));
   }
 
+  async acknowledgedSince(at: number, limit: number): Promise<MessageHead[]> {
+    return guard(() => this.s.acknowledgedSince.all(at, limit));
+  }
+
   async counts(): Promise<MessageCounts> {
     const r = guard(() => this.s.counts.get()!);
     return {
@@ -520,6 +526,10 @@ export class SqliteMessageStore implements MessageStore {
     return guard(() => this.s.wakeup.get(now)!.t);
   }
 }
+
+/** A message without its content (MessageHead); the content may be 1 MiB. */
+const HEAD = `id, type, priority, sender, receiver, receiver_id AS receiverId,
+  created_at AS timestamp, metadata, state, failure_reason AS failureReason`;
 
 const INSERT_COLUMNS = `id, type, priority, sender, receiver, receiver_id, created_at, content,
   metadata, tags, correlation_id, state, max_retries, available_at, acknowledged_at,
