@@ -220,7 +220,7 @@ describe('packed message images', () => {
     expect(dump(databasePath)).toEqual(state);
   });
 
-  it('removes unacknowledged rows the checkpoint does not have (acknowledged when it was taken)', async () => {
+  it('acknowledges again, not removes, a message acknowledged at the checkpoint and pending again now', async () => {
     t = await tempEngine();
     const { engine, databasePath } = t;
     const { sent } = await smallOrchestration(engine);
@@ -228,11 +228,18 @@ describe('packed message images', () => {
     await engine.bus.acknowledge(sent[2]!.id);
     const acknowledged = await engine.checkpoints.create({ name: 'one more acknowledged' });
     const state = dump(databasePath, { unacknowledgedOnly: true });
+    const all = dump(databasePath).messages;
 
     await engine.checkpoints.restore(pending.id);
     expect(dump(databasePath, { unacknowledgedOnly: true })).not.toEqual(state);
     const result = await engine.checkpoints.restore(acknowledged.id);
     expect(dump(databasePath, { unacknowledgedOnly: true })).toEqual(state);
     expect(result.restored.messages).toBe(3);
+    // The history keeps it, acknowledged (by the time the checkpoint was taken).
+    const again = dump(databasePath).messages;
+    expect(again.map((m) => [m.id, m.state])).toEqual(all.map((m) => [m.id, m.state]));
+    const row = again.find((m) => m.id === sent[2]!.id)!;
+    expect(row.state).toBe('acknowledged');
+    expect(row.acknowledged_at).toBeLessThanOrEqual(acknowledged.createdAt);
   });
 });

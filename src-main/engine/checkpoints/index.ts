@@ -299,6 +299,7 @@ export class CheckpointService {
       liveRunOwner: marker,
       reason: `restored from checkpoint "${meta.name}"`,
       now: deps.now(),
+      takenAt: target.createdAt,
     });
     await deps.store.setHead(meta.id);
     await deps.sessions.prime();

@@ -41,6 +41,7 @@ export async function forkInto(
       liveRunOwner: null,
       reason: `forked from checkpoint "${meta.name}"`,
       now: deps.now(),
+      takenAt: payload.createdAt,
     });
     await storage.checkpoints.insert(meta, (await deps.store.data(meta.id))!);
     await storage.checkpoints.setHead(meta.id);

@@ -342,11 +342,13 @@ export interface CheckpointStore {
   snapshot(options?: { acknowledgedFromSeq?: number; messages?: boolean }): Promise<SnapshotTables>;
   /**
    * One write transaction: the state becomes `tables` (leases released; sessions, workflows, runs
-   * and messages not in it removed, except messages acknowledged before `maxMessageSeq`).
+   * and messages not in it removed, except messages acknowledged before `maxMessageSeq`). A
+   * message it lacks that is unacknowledged now but older than the snapshot (`takenAt`) was
+   * acknowledged when it was taken: it is acknowledged again, not removed.
    */
   replace(
     tables: SnapshotTables,
-    options: { liveRunOwner: string | null; reason: string; now: number },
+    options: { liveRunOwner: string | null; reason: string; now: number; takenAt: number },
   ): Promise<ReplaceResult>;
   /**
    * INVALID_FORMAT unless `tables` fits this database (columns, schema version, packed rows);

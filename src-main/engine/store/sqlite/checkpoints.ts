@@ -291,7 +291,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async replace(
     tables: SnapshotTables,
-    options: { liveRunOwner: string | null; reason: string; now: number },
+    options: { liveRunOwner: string | null; reason: string; now: number; takenAt: number },
   ): Promise<ReplaceResult> {
     this.check(tables);
     const tx = this.db.transaction(() => this.replaceNow(tables, options));
@@ -318,10 +318,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   private replaceNow(
     tables: SnapshotTables,
-    options: { liveRunOwner: string | null; reason: string; now: number },
+    options: { liveRunOwner: string | null; reason: string; now: number; takenAt: number },
   ): ReplaceResult {
     const db = this.db;
-    const { removedMessages, messages } = this.replaceMessages(tables, db);
+    const { removedMessages, messages } = this.replaceMessages(tables, db, options.takenAt);
 
     // Sessions: upsert in place so the status history of surviving sessions is kept.
     const s = tables.sessions;
@@ -384,12 +384,14 @@ export class SqliteCheckpointStore implements CheckpointStore {
    * Messages (the checkpoint's are attached as RESTORE.m): what was published after the checkpoint
    * goes; each of the checkpoint's rows is inserted when missing and rewritten only when it differs
    * (most of a queue is unchanged between a checkpoint and its restore, and a rewrite costs its
-   * index entries); unacknowledged rows the checkpoint does not have go. Acknowledged history from
-   * before the checkpoint is never touched.
+   * index entries); unacknowledged rows the checkpoint does not have go, unless they are older
+   * than it (acknowledged then: acknowledged again). Acknowledged history from before the
+   * checkpoint is never touched.
    */
   private replaceMessages(
     tables: SnapshotTables,
     db: SqliteDb,
+    takenAt: number,
   ): { removedMessages: number; messages: number } {
     const { columns } = tables.messages;
     // Whoever held a lease belongs to the abandoned timeline: the message is delivered again.
@@ -426,12 +428,17 @@ export class SqliteCheckpointStore implements CheckpointStore {
     const { image, count } = this.imageCounts(tables.messages);
     const live = this.s.states.get(tables.maxMessageSeq + 1)!;
     if (live.pending! + live.leased! + live.dead! > image) {
-      removedMessages += db
-        .prepare(
-          `DELETE FROM main.messages WHERE state != 'acknowledged'
-           AND NOT EXISTS (SELECT 1 FROM ${RESTORE}.m c WHERE c.seq = messages.seq)`,
-        )
-        .run().changes;
+      const missing = `state != 'acknowledged'
+        AND NOT EXISTS (SELECT 1 FROM ${RESTORE}.m c WHERE c.seq = messages.seq)`;
+      // Older than the snapshot, so it existed then, outside the image: it was acknowledged (a
+      // restore of an earlier checkpoint in between made it pending again). When exactly is not
+      // in the checkpoint; by the time it was taken is.
+      db.prepare(
+        `UPDATE main.messages SET state = 'acknowledged',
+           acknowledged_at = coalesce(acknowledged_at, ?), lease_until = NULL, lease_owner = NULL
+         WHERE ${missing} AND created_at <= ?`,
+      ).run(takenAt, takenAt);
+      removedMessages += db.prepare(`DELETE FROM main.messages WHERE ${missing}`).run().changes;
     }
     return { removedMessages, messages: count };
   }
