@@ -142,7 +142,9 @@ export class SqliteMessageStore implements MessageStore {
     this.s = {
       get: db.prepare<[string], MessageRow>(`SELECT * FROM messages WHERE id = ?`),
       // No content: up to 1 MiB a message, and the stream does not carry it.
-      newest: db.prepare<[number], MessageHead>(`SELECT ${HEAD} FROM messages ORDER BY seq DESC LIMIT ?`),
+      newest: db.prepare<[number], MessageHead>(
+        `SELECT ${HEAD} FROM messages ORDER BY seq DESC LIMIT ?`,
+      ),
       // No index on acknowledged_at (every acknowledgement would pay for one): a scan, run once
       // after a crash.
       acknowledgedSince: db.prepare<[number, number], MessageHead>(
