@@ -3,27 +3,18 @@
  * (`"Writing" (run …7d87540b)`), not by its engine-unique name (`55627d87540b/Writing`); a run by
  * its id's tail and its workflow's name; a workflow by its name.
  */
-import { nameInRun } from '../runs/sessions';
+import { nameInRun, runIdIn } from '../runs/sessions';
 import { rowObjects } from './codec';
 import type { TableRows } from '../store/port';
 
 /** The part of a run id people see (its head is a timestamp shared by runs started together). */
 const shownRun = (runId: string) => `…${runId.slice(-8)}`;
 
-function runOf(session: Record<string, unknown>): string | undefined {
-  try {
-    const { runId } = JSON.parse(String(session.metadata ?? '{}')) as { runId?: unknown };
-    return typeof runId === 'string' ? runId : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A session as the person named it: `"Writing" (run …7d87540b)` for a run's, else `"name"`. */
 function sessionLabel(session: Record<string, unknown>): string {
   const name = String(session.name);
-  const runId = runOf(session);
-  const own = runId === undefined ? undefined : nameInRun(runId, name);
+  const runId = runIdIn(session.metadata);
+  const own = runId === null ? undefined : nameInRun(runId, name);
   return own === undefined ? `"${name}"` : `"${own}" (run ${shownRun(runId!)})`;
 }
 

@@ -22,6 +22,16 @@ export function nameInRun(runId: string, engineName: string): string | undefined
   return engineName.startsWith(prefix) ? engineName.slice(prefix.length) : undefined;
 }
 
+/** The run a stored row belongs to, from its metadata JSON (`{ runId }`), or null. */
+export function runIdIn(metadataJson: unknown): string | null {
+  try {
+    const { runId } = JSON.parse(String(metadataJson ?? '{}')) as { runId?: unknown };
+    return typeof runId === 'string' ? runId : null;
+  } catch {
+    return null;
+  }
+}
+
 /** One engine session per workflow session (see runSessionName). */
 export async function createSessions(
   sessions: SessionRegistry,

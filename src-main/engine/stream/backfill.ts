@@ -8,7 +8,8 @@
  * not: nothing records when a message died.)
  */
 import type { StreamEvent, StreamEventBody } from '../../../src-shared/stream';
-import type { MessageHead, MessageStore } from '../store/port';
+import type { MessageStore } from '../store/port';
+import { runIdIn } from '../runs/sessions';
 import { summaryOf } from './feed';
 import type { EventStream } from './index';
 
@@ -18,15 +19,6 @@ const SLACK_MS = 5_000;
 const NEWEST = 10_000;
 const PAGE = 10_000;
 const MAX_WINDOW = 1_000_000;
-
-function runIdOf(m: MessageHead): string | null {
-  try {
-    const runId = (JSON.parse(m.metadata) as { runId?: unknown }).runId;
-    return typeof runId === 'string' ? runId : null;
-  } catch {
-    return null;
-  }
-}
 
 const idOf = (e: StreamEvent): string | undefined =>
   e.kind === 'message.published' ? e.message.id : 'id' in e ? e.id : undefined;
@@ -75,7 +67,7 @@ export async function backfillStream(
   for (const m of (await messages.newest(NEWEST)).reverse()) {
     if (m.timestamp < cutoff) continue;
     const kinds = seen.get(m.id) ?? new Set<string>();
-    const runId = runIdOf(m);
+    const runId = runIdIn(m.metadata);
     const missing: StreamEventBody[] = [];
     if (!kinds.has('message.published')) {
       missing.push({ kind: 'message.published', message: summaryOf(m, runId) });
@@ -96,7 +88,7 @@ export async function backfillStream(
   if (cutoff > -Infinity) {
     for (const m of await messages.acknowledgedSince(cutoff, NEWEST)) {
       if (m.timestamp >= cutoff || seen.get(m.id)?.has('message.acknowledged')) continue;
-      stream.push({ kind: 'message.acknowledged', id: m.id, runId: runIdOf(m) });
+      stream.push({ kind: 'message.acknowledged', id: m.id, runId: runIdIn(m.metadata) });
       added++;
     }
   }
