@@ -93,6 +93,6 @@ describe('restore during a busy run', () => {
     );
     const [auto] = await engine.checkpoints.list({ automatic: true });
     expect(auto).toMatchObject({ runId: run.id, automatic: true });
-    expect(auto!.name).toMatch(/completed/);
+    expect(auto!.name).toBe(`Run …${run.id.slice(-8)} completed`);
   });
 });

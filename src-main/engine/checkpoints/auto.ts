@@ -6,6 +6,7 @@ import type { Run } from '../../../src-shared/workflow';
 import type { EngineEvents } from '../engine-events';
 import type { TypedEmitter } from '../events';
 import type { CheckpointService } from './index';
+import { shownRun } from './labels';
 
 export class AutoCheckpoints {
   private readonly running = new Set<string>();
@@ -39,7 +40,7 @@ export class AutoCheckpoints {
     else if (run.status !== 'pending') {
       const wasRunning = this.running.delete(run.id);
       if (wasRunning && this.service.options.onRunEnd) {
-        this.take(`Run ${run.id.slice(0, 8)} ${run.status}`, run.id);
+        this.take(`Run ${shownRun(run.id)} ${run.status}`, run.id);
       }
     }
     this.schedule();
@@ -49,7 +50,7 @@ export class AutoCheckpoints {
     const every = this.service.options.autoIntervalMs;
     if (every > 0 && this.running.size > 0 && !this.timer && !this.closed) {
       this.timer = setInterval(() => {
-        for (const id of this.running) this.take(`Run ${id.slice(0, 8)} (every ${every} ms)`, id);
+        for (const id of this.running) this.take(`Run ${shownRun(id)} (every ${every} ms)`, id);
       }, every);
       this.timer.unref();
     } else if (this.running.size === 0 && this.timer) {

@@ -8,7 +8,7 @@ import { rowObjects } from './codec';
 import type { TableRows } from '../store/port';
 
 /** The part of a run id people see (its head is a timestamp shared by runs started together). */
-const shownRun = (runId: string) => `…${runId.slice(-8)}`;
+export const shownRun = (runId: string) => `…${runId.slice(-8)}`;
 
 /** A session as the person named it: `"Writing" (run …7d87540b)` for a run's, else `"name"`. */
 function sessionLabel(session: Record<string, unknown>): string {
