@@ -12,9 +12,9 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
-import { gunzip, gzip, brotliCompress, brotliDecompress, constants } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { ValidationError } from '../../../src-shared/errors';
-import type { SnapshotTables, TableRows } from '../store/port';
+import type { CompressionSpec, SnapshotTables, TableRows } from '../store/port';
 
 /** The checkpoint format this engine writes. */
 export const CHECKPOINT_FORMAT = 2;
@@ -41,10 +41,26 @@ const PARALLEL = Math.max(
   Math.min(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE) || 4),
 );
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
-const brotliAsync = promisify(brotliCompress);
-const unbrotliAsync = promisify(brotliDecompress);
+const gunzipAsync = promisify(zlib.gunzip);
+const unbrotliAsync = promisify(zlib.brotliDecompress);
+const compressors = {
+  brotliCompress: promisify(zlib.brotliCompress),
+  gzip: promisify(zlib.gzip),
+};
+
+/** How `codec` compresses, in the form a storage adapter can apply off the event loop too. */
+export function compressionSpec(codec: Codec): CompressionSpec {
+  const chunking = { maxChunkBytes: CHUNK_BYTES, splitFromBytes: SPLIT_FROM, parallel: PARALLEL };
+  return codec === 'brotli'
+    ? {
+        codec,
+        method: 'brotliCompress',
+        options: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 0 } },
+        sizeHintParam: zlib.constants.BROTLI_PARAM_SIZE_HINT,
+        ...chunking,
+      }
+    : { codec, method: 'gzip', options: { level: 1 }, ...chunking };
+}
 
 export interface Payload extends SnapshotTables {
   format: number;
@@ -66,9 +82,12 @@ export function sha256(data: Buffer): string {
 
 const TABLES = ['sessions', 'workflows', 'runs', 'messages'] as const;
 
-/** The payload as format 2's uncompressed pieces: head length and JSON head, packed message rows. */
+/**
+ * The payload as format 2's uncompressed pieces: head length and JSON head, then the packed
+ * message rows unless they come compressed already.
+ */
 function serialise(payload: Payload): Buffer[] {
-  const { packed, ...messages } = payload.messages;
+  const { packed, compressed, ...messages } = payload.messages;
   const head = Buffer.from(
     JSON.stringify({
       format: CHECKPOINT_FORMAT,
@@ -79,12 +98,12 @@ function serialise(payload: Payload): Buffer[] {
       sessions: payload.sessions,
       workflows: payload.workflows,
       runs: payload.runs,
-      messages: { ...messages, packedBytes: byteLength(packed ?? []) },
+      messages: { ...messages, packedBytes: compressed?.bytes ?? byteLength(packed ?? []) },
     }),
   );
   const length = Buffer.alloc(4);
   length.writeUInt32BE(head.length);
-  return [Buffer.concat([length, head]), ...(packed ?? [])];
+  return [Buffer.concat([length, head]), ...(compressed ? [] : (packed ?? []))];
 }
 
 /**
@@ -99,19 +118,19 @@ const outputFor = (bytes: number) => ({
   chunkSize: Math.min(CHUNK_BYTES, Math.max(64 * 1024, bytes)),
 });
 
-function compressChunk(chunk: Buffer, codec: Codec): Promise<Buffer> {
-  return codec === 'brotli'
-    ? brotliAsync(chunk, {
-        ...outputFor(chunk.length),
-        params: {
-          [constants.BROTLI_PARAM_QUALITY]: 0,
-          [constants.BROTLI_PARAM_SIZE_HINT]: chunk.length,
-        },
-      })
-    : gzipAsync(chunk, { ...outputFor(chunk.length), level: 1 });
+function compressChunk(chunk: Buffer, spec: CompressionSpec): Promise<Buffer> {
+  const options: zlib.ZlibOptions & zlib.BrotliOptions = {
+    ...spec.options,
+    ...outputFor(chunk.length),
+  };
+  if (spec.sizeHintParam !== undefined) {
+    options.params = { ...spec.options.params, [spec.sizeHintParam]: chunk.length };
+  }
+  return compressors[spec.method](chunk, options);
 }
 
 export async function encode(payload: Payload, codec: Codec = DEFAULT_CODEC): Promise<Encoded> {
+  const spec = compressionSpec(codec);
   // Chunks are views of the pieces (an image of tens of MB is not copied once more).
   const chunks: Buffer[] = [];
   let rawSizeBytes = 0;
@@ -119,7 +138,15 @@ export async function encode(payload: Payload, codec: Codec = DEFAULT_CODEC): Pr
     rawSizeBytes += piece.length;
     chunks.push(...split(piece));
   }
-  const compressed = await eachAtOnce(chunks, (c) => compressChunk(c, codec));
+  const ready = payload.messages.compressed;
+  if (ready && ready.codec !== codec) {
+    throw new Error(`messages compressed with ${ready.codec}, not ${codec}`);
+  }
+  const compressed = [
+    ...(await eachAtOnce(chunks, (c) => compressChunk(c, spec))),
+    ...(ready?.chunks ?? []),
+  ];
+  rawSizeBytes += ready?.bytes ?? 0;
   const data = Buffer.concat(
     compressed.flatMap((c) => {
       const length = Buffer.alloc(4);

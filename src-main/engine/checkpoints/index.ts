@@ -16,6 +16,7 @@ import type { CheckpointMeta, SnapshotTables } from '../store/port';
 import {
   CHECKPOINT_FORMAT,
   DEFAULT_CODEC,
+  compressionSpec,
   decode,
   encode,
   summarize,
@@ -340,7 +341,10 @@ export class CheckpointService {
 
   /** The tables, then what each extension captures beside them. */
   private async snapshot(options?: { acknowledgedFromSeq?: number }): Promise<Captured> {
-    const tables = await this.deps.store.snapshot(options);
+    const tables = await this.deps.store.snapshot({
+      ...options,
+      compress: compressionSpec(this.options.codec as Codec),
+    });
     if (this.extensions.length === 0) return tables;
     const captured: Record<string, unknown> = {};
     for (const extension of this.extensions) captured[extension.name] = await extension.capture();

@@ -290,10 +290,32 @@ export interface TableRows {
    * decompressed chunks as they are (joining tens of MB costs a copy and its page faults).
    */
   packed?: Buffer[];
+  /**
+   * The packed form already compressed, in independent chunks, by `codec` (a snapshot asked to
+   * compress, and able to where it read the rows; then `packed` is absent). `bytes`: its length
+   * uncompressed.
+   */
+  compressed?: { codec: string; chunks: Buffer[]; bytes: number };
   /** Row counts by message state, when the adapter counted them (messages only). */
   states?: Record<string, number>;
   /** The lowest seq among the rows (messages only; absent when there are none or unknown). */
   firstSeq?: number;
+}
+
+/**
+ * How a checkpoint compresses packed rows (checkpoints/codec.ts): node:zlib's `method` with
+ * `options`, the chunk's length under `sizeHintParam` in its params when given; a packed table
+ * of `splitFromBytes` or more splits into equal chunks of at most `maxChunkBytes`, a multiple of
+ * `parallel` of them, at most `parallel` compressed at once.
+ */
+export interface CompressionSpec {
+  codec: string;
+  method: 'brotliCompress' | 'gzip';
+  options: { level?: number; params?: Record<number, number> };
+  sizeHintParam?: number;
+  maxChunkBytes: number;
+  splitFromBytes: number;
+  parallel: number;
 }
 
 /** The orchestration's state read in one consistent transaction (see checkpoints/). */
@@ -337,9 +359,15 @@ export interface CheckpointStore {
    * Every table a checkpoint keeps, in one read transaction. Messages: the unacknowledged ones,
    * plus acknowledged ones from `acknowledgedFromSeq` on (a pre-restore checkpoint keeps the
    * history the restore rewinds, so undoing it loses nothing). `messages: false` leaves the
-   * message rows out (columns and counts only) for a caller that needs the rest only.
+   * message rows out (columns and counts only) for a caller that needs the rest only. With
+   * `compress`, the adapter may hand the packed messages over already compressed (`compressed`),
+   * when it can do that off the event loop.
    */
-  snapshot(options?: { acknowledgedFromSeq?: number; messages?: boolean }): Promise<SnapshotTables>;
+  snapshot(options?: {
+    acknowledgedFromSeq?: number;
+    messages?: boolean;
+    compress?: CompressionSpec;
+  }): Promise<SnapshotTables>;
   /**
    * One write transaction: the state becomes `tables` (leases released; sessions, workflows, runs
    * and messages not in it removed, except messages acknowledged before `maxMessageSeq`). A

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '../../../../src-shared/errors';
 import type {
+  CompressionSpec,
   CheckpointMeta,
   CheckpointQuery,
   CheckpointStore,
@@ -29,6 +30,8 @@ import type {
 import type { SqliteDb } from './database';
 import { guard } from './messages';
 import { SCHEMA_VERSION } from './migrations';
+import { runPlan, type PlanResults, type PlanStep, type SnapshotPlan } from './snapshot-plan';
+import { WorkerGone, type SnapshotWorker } from './snapshot-worker';
 
 interface MetaRow {
   id: string;
@@ -67,12 +70,6 @@ function fromRow(r: MetaRow): CheckpointMeta {
     codec: r.codec,
     summary: JSON.parse(r.summary) as Record<string, number>,
   };
-}
-
-/** A prepared statement in raw mode: rows as arrays. */
-interface RawStatement {
-  columns(): { name: string }[];
-  all(): unknown;
 }
 
 type Table = 'sessions' | 'workflows' | 'runs' | 'messages';
@@ -162,6 +159,16 @@ function schemaPages(parts: readonly Buffer[]): Buffer {
   return pages;
 }
 
+/**
+ * The messages in each state, acknowledged ones from seq `from` (an SQL expression) on. Counted
+ * apart so each count reads its state's partial index, not every row.
+ */
+const countStates = (from: string) => `SELECT
+  (SELECT count(*) FROM main.messages WHERE state = 'pending') AS pending,
+  (SELECT count(*) FROM main.messages WHERE state = 'leased') AS leased,
+  (SELECT count(*) FROM main.messages WHERE state = 'dead') AS dead,
+  (SELECT count(*) FROM main.messages WHERE seq >= ${from} AND state = 'acknowledged') AS acknowledged`;
+
 function invalidPack(detail: string): ValidationError {
   return new ValidationError(
     'INVALID_FORMAT',
@@ -178,26 +185,20 @@ export class SqliteCheckpointStore implements CheckpointStore {
   /** Images whose schema was checked already (a restore checks before and in replace). */
   private readonly checked = new WeakSet<Buffer[]>();
 
-  /** `messagesReplaced`: told after a restore rewrote the messages table (its queue size changed). */
+  /**
+   * `messagesReplaced`: told after a restore rewrote the messages table (its queue size changed).
+   * `worker`: takes compressed snapshots off the event loop (a database file only).
+   */
   constructor(
     private readonly db: SqliteDb,
     private readonly messagesReplaced: () => void = () => {},
+    private readonly worker?: SnapshotWorker,
   ) {
     const info = (t: Table) => db.prepare(`PRAGMA table_info(${t})`).all() as ColumnInfo[];
     for (const t of TABLES) this.known.set(t, new Set(info(t).map((c) => c.name)));
     this.messageColumns = info('messages');
     this.s = {
-      sessions: db.prepare(`SELECT * FROM sessions ORDER BY created_at, id`).raw(true),
-      workflows: db.prepare(`SELECT * FROM workflows ORDER BY id`).raw(true),
-      runs: db.prepare(`SELECT * FROM runs ORDER BY created_at, id`).raw(true),
-      maxSeq: db.prepare<[], { n: number | null }>(`SELECT max(seq) AS n FROM messages`),
-      count: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM messages`),
-      // Counted apart so each count reads its state's partial index, not every row.
-      states: db.prepare<[number], Record<string, number>>(`SELECT
-        (SELECT count(*) FROM messages WHERE state = 'pending') AS pending,
-        (SELECT count(*) FROM messages WHERE state = 'leased') AS leased,
-        (SELECT count(*) FROM messages WHERE state = 'dead') AS dead,
-        (SELECT count(*) FROM messages WHERE seq >= ? AND state = 'acknowledged') AS acknowledged`),
+      states: db.prepare<[number], Record<string, number>>(countStates('?')),
       leasedBy: db.prepare<[string], { n: number }>(
         `SELECT count(*) AS n FROM messages WHERE state = 'leased' AND lease_owner = ?`,
       ),
@@ -227,66 +228,103 @@ export class SqliteCheckpointStore implements CheckpointStore {
   }
 
   async snapshot(
-    options: { acknowledgedFromSeq?: number; messages?: boolean } = {},
+    options: { acknowledgedFromSeq?: number; messages?: boolean; compress?: CompressionSpec } = {},
   ): Promise<SnapshotTables> {
-    const read = (stmt: RawStatement): TableRows => ({
-      columns: stmt.columns().map((c) => c.name),
-      rows: stmt.all() as unknown[][],
-    });
-    const columns = this.messageColumns.map((c) => c.name);
-    const tx = this.db.transaction(() => {
-      const maxMessageSeq = this.s.maxSeq.get()!.n ?? 0;
-      // Acknowledged rows from this seq on are kept too (a pre-restore checkpoint's history).
-      const ackFrom = options.acknowledgedFromSeq ?? maxMessageSeq + 1;
-      const tables = {
-        dbSchemaVersion: SCHEMA_VERSION,
-        maxMessageSeq,
-        sessions: read(this.s.sessions),
-        workflows: read(this.s.workflows),
-        runs: read(this.s.runs),
-        messages: { columns, rows: [], states: this.s.states.get(ackFrom)! } as TableRows,
-      };
-      if (options.messages === false) return tables;
-      this.db.exec(packTable(this.messageColumns).replace('TABLE m', `TABLE ${PACK}.m`));
-      // Acknowledged history the image leaves out: when it is at most half of what the image
-      // keeps, every row is transferred as it is and the history deleted from the image after;
-      // otherwise only the kept rows are read, each decoded and encoded again (measured on 100k
-      // rows: the transfer wins at 1 history row to 3 or 4 kept, the filtered copy at 1 to 1).
-      const kept = Object.values(tables.messages.states!).reduce((a, b) => a + b, 0);
-      const history = this.s.count.get()!.n - kept;
-      if (history * 2 <= kept) {
-        this.db.exec(`INSERT INTO ${PACK}.m SELECT * FROM main.messages`);
-        if (history > 0) {
-          this.db
-            .prepare(`DELETE FROM ${PACK}.m WHERE state = 'acknowledged' AND seq < ?`)
-            .run(ackFrom);
-        }
-      } else {
-        this.db
-          .prepare(
-            `INSERT INTO ${PACK}.m SELECT ${columns.join(', ')} FROM main.messages
-             WHERE state != 'acknowledged' OR seq >= ?`,
-          )
-          .run(ackFrom);
+    const plan = this.plan(options);
+    const worker = this.worker;
+    if (plan.serialize && options.compress && worker?.available) {
+      const taken = await worker.run(plan, options.compress).catch((error: unknown) => {
+        // The thread died under it: this snapshot (and the next ones) is taken here instead.
+        if (error instanceof WorkerGone) return undefined;
+        return guard(() => {
+          throw error;
+        });
+      });
+      if (taken) {
+        const tables = this.tablesFrom(taken.results);
+        tables.messages.compressed = {
+          codec: options.compress.codec,
+          chunks: taken.chunks,
+          bytes: taken.bytes,
+        };
+        return tables;
       }
-      const first = this.db.prepare(`SELECT min(seq) AS n FROM ${PACK}.m`).get() as {
-        n: number | null;
-      };
-      if (first.n !== null) tables.messages.firstSeq = first.n;
+    }
+    return guard(() => {
+      const { results, image } = runPlan(this.db, plan);
+      const tables = this.tablesFrom(results);
+      if (image) tables.messages.packed = [image];
       return tables;
     });
-    if (options.messages === false) return guard(() => tx.deferred());
-    return guard(() => {
-      this.db.exec(`ATTACH ':memory:' AS ${PACK}`);
-      try {
-        this.db.exec(`PRAGMA ${PACK}.page_size = ${PACK_PAGE_SIZE}`);
-        const tables = tx.deferred();
-        tables.messages.packed = [this.db.serialize({ attached: PACK })];
-        return tables;
-      } finally {
-        this.db.exec(`DETACH ${PACK}`);
-      }
-    });
+  }
+
+  /**
+   * The snapshot's SQL: sessions, workflows and runs as rows; the message counts; and unless
+   * `messages` is false, the messages kept (unacknowledged, and acknowledged from `ackFrom` on)
+   * copied into an attached image. Acknowledged history the image leaves out: when it is at most
+   * half of what the image keeps, every row is transferred as it is and the history deleted from
+   * the image after; otherwise only the kept rows are read, each decoded and encoded again
+   * (measured on 100k rows: the transfer wins at 1 history row to 3 or 4 kept, the filtered copy
+   * at 1 to 1).
+   */
+  private plan(options: { acknowledgedFromSeq?: number; messages?: boolean }): SnapshotPlan {
+    // The first seq whose acknowledged rows are kept; by default none (past the newest message).
+    const from = `coalesce(?, (SELECT coalesce(max(seq), 0) + 1 FROM main.messages))`;
+    const ackFrom = [options.acknowledgedFromSeq ?? null];
+    const steps: PlanStep[] = [
+      { kind: 'rows', as: 'sessions', sql: `SELECT * FROM main.sessions ORDER BY created_at, id` },
+      { kind: 'rows', as: 'workflows', sql: `SELECT * FROM main.workflows ORDER BY id` },
+      { kind: 'rows', as: 'runs', sql: `SELECT * FROM main.runs ORDER BY created_at, id` },
+      { kind: 'get', as: 'maxSeq', sql: `SELECT coalesce(max(seq), 0) AS n FROM main.messages` },
+      { kind: 'get', as: 'states', args: ackFrom, sql: countStates(from) },
+    ];
+    if (options.messages === false) return { steps };
+    const columns = this.messageColumns.map((c) => c.name).join(', ');
+    steps.push(
+      { kind: 'run', sql: packTable(this.messageColumns).replace('TABLE m', `TABLE ${PACK}.m`) },
+      {
+        kind: 'get',
+        as: 'copy',
+        args: ackFrom,
+        sql: `SELECT history * 2 <= kept AS whole, history * 2 > kept AS filtered,
+            history * 2 <= kept AND history > 0 AS prune
+          FROM (SELECT (SELECT count(*) FROM main.messages) - k AS history, k AS kept
+            FROM (SELECT pending + leased + dead + acknowledged AS k FROM (${countStates(from)})))`,
+      },
+      { kind: 'run', if: 'copy.whole', sql: `INSERT INTO ${PACK}.m SELECT * FROM main.messages` },
+      {
+        kind: 'run',
+        if: 'copy.prune',
+        args: ackFrom,
+        sql: `DELETE FROM ${PACK}.m WHERE state = 'acknowledged' AND seq < ${from}`,
+      },
+      {
+        kind: 'run',
+        if: 'copy.filtered',
+        args: ackFrom,
+        sql: `INSERT INTO ${PACK}.m SELECT ${columns} FROM main.messages
+          WHERE state != 'acknowledged' OR seq >= ${from}`,
+      },
+      { kind: 'get', as: 'first', sql: `SELECT min(seq) AS n FROM ${PACK}.m` },
+    );
+    return { attach: { schema: PACK, pageSize: PACK_PAGE_SIZE }, steps, serialize: true };
+  }
+
+  private tablesFrom(results: PlanResults): SnapshotTables {
+    const first = (results.first as { n: number | null } | undefined)?.n ?? null;
+    return {
+      dbSchemaVersion: SCHEMA_VERSION,
+      maxMessageSeq: (results.maxSeq as { n: number }).n,
+      sessions: results.sessions as TableRows,
+      workflows: results.workflows as TableRows,
+      runs: results.runs as TableRows,
+      messages: {
+        columns: this.messageColumns.map((c) => c.name),
+        rows: [],
+        states: results.states as Record<string, number>,
+        ...(first !== null && { firstSeq: first }),
+      },
+    };
   }
 
   async replace(

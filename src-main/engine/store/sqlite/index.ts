@@ -5,6 +5,7 @@ import { openDatabase, type OpenOptions } from './database';
 import { SqliteStreamStore } from './events';
 import { SqliteMessageStore } from './messages';
 import { SharedWrites } from './shared-writes';
+import { SnapshotWorker } from './snapshot-worker';
 import { SqliteRunStore } from './runs';
 import { SqliteAuditStore, SqliteTokenStore } from './security';
 import { SqliteSessionStore } from './sessions';
@@ -26,6 +27,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
           synchronous: options.durability === 'full' ? 'FULL' : 'NORMAL',
           nativeBinding: options.nativeBinding,
         });
+  const snapshots =
+    options.path === ':memory:'
+      ? undefined
+      : new SnapshotWorker({ path: options.path, nativeBinding: options.nativeBinding });
   const messages = new SqliteMessageStore(db, writes);
   return {
     kind: 'sqlite',
@@ -34,11 +39,12 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
     workflows: new SqliteWorkflowStore(db),
     runs: new SqliteRunStore(db),
     stream: new SqliteStreamStore(db, writes),
-    checkpoints: new SqliteCheckpointStore(db, () => messages.forgetQueueSize()),
+    checkpoints: new SqliteCheckpointStore(db, () => messages.forgetQueueSize(), snapshots),
     trust: new SqliteTrustStore(db),
     tokens: new SqliteTokenStore(db),
     audit: new SqliteAuditStore(db, writes),
     async close() {
+      await snapshots?.close();
       await checkpointer?.close();
       writes.flush();
       if (db.open) db.close();
