@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compressionSpec } from '../../src-main/engine/checkpoints/codec';
 import { SqliteCheckpointStore } from '../../src-main/engine/store/sqlite/checkpoints';
 import { openDatabase } from '../../src-main/engine/store/sqlite/database';
@@ -18,6 +18,7 @@ import { smallOrchestration } from './helpers';
 
 let t: TempEngine | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await t?.cleanup();
   t = undefined;
 });
@@ -47,7 +48,7 @@ describe('snapshots on a worker thread', () => {
     for (const m of sent.slice(0, 10)) await engine.bus.acknowledge(m.id);
     await engine.close();
 
-    const storage = createSqliteStorage({ path: databasePath });
+    const storage = createSqliteStorage({ path: databasePath, snapshotWorkerFrom: 0 });
     try {
       const compare = async (options: { acknowledgedFromSeq?: number }) => {
         const viaWorker = await storage.checkpoints.snapshot({ ...options, compress: brotli });
@@ -83,9 +84,20 @@ describe('snapshots on a worker thread', () => {
   });
 
   it('take a consistent snapshot while the main thread keeps publishing', async () => {
-    t = await tempEngine();
+    t = await tempEngine({ bus: { maxQueueSize: 100_000 } });
     const { engine } = t;
     const { d, a } = await smallOrchestration(engine);
+    // Past the size from which the engine takes snapshots on the worker (10,000 messages).
+    for (let i = 0; i < 10; i++) {
+      await engine.bus.publishBatch(
+        Array.from({ length: 1_000 }, () => ({
+          type: 'DIRECTION' as const,
+          sender: d.id,
+          receiver: a.id,
+        })),
+      );
+    }
+    const onWorker = vi.spyOn(SnapshotWorker.prototype, 'run'); // calls through
     let publishing = true;
     let published = 0;
     const publisher = (async () => {
@@ -105,6 +117,7 @@ describe('snapshots on a worker thread', () => {
       checkpoints.push(await engine.checkpoints.create({ name: `busy ${i}` }));
     publishing = false;
     await publisher;
+    expect(onWorker).toHaveBeenCalledTimes(5);
 
     // Publishing went on between the snapshots, and each one's image holds what its head counts.
     const pending = checkpoints.map((c) => c.summary.pending);
@@ -126,7 +139,7 @@ describe('snapshots on a worker thread', () => {
     await engine.close();
 
     const db = openDatabase({ path: databasePath });
-    const worker = new SnapshotWorker({ path: join(dir, 'no-such-dir', 'x.db') });
+    const worker = new SnapshotWorker({ path: join(dir, 'no-such-dir', 'x.db'), fromRows: 0 });
     const store = new SqliteCheckpointStore(db, undefined, worker);
     try {
       const tables = await store.snapshot({ compress: brotli });

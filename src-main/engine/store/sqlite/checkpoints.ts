@@ -160,6 +160,13 @@ function schemaPages(parts: readonly Buffer[]): Buffer {
 }
 
 /**
+ * From the first message's seq to the last one's: at least as many as there are rows. Two seeks
+ * (min and max in one SELECT would scan the table).
+ */
+const SPAN = `coalesce((SELECT max(seq) FROM main.messages)
+  - (SELECT min(seq) FROM main.messages) + 1, 0)`;
+
+/**
  * The messages in each state, acknowledged ones from seq `from` (an SQL expression) on. Counted
  * apart so each count reads its state's partial index, not every row.
  */
@@ -199,6 +206,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.messageColumns = info('messages');
     this.s = {
       states: db.prepare<[number], Record<string, number>>(countStates('?')),
+      span: db.prepare<[], { n: number }>(`SELECT ${SPAN} AS n`),
       leasedBy: db.prepare<[string], { n: number }>(
         `SELECT count(*) AS n FROM messages WHERE state = 'leased' AND lease_owner = ?`,
       ),
@@ -232,7 +240,12 @@ export class SqliteCheckpointStore implements CheckpointStore {
   ): Promise<SnapshotTables> {
     const plan = this.plan(options);
     const worker = this.worker;
-    if (plan.serialize && options.compress && worker?.available) {
+    if (
+      plan.serialize &&
+      options.compress &&
+      worker?.available &&
+      this.s.span.get()!.n >= worker.fromRows
+    ) {
       const taken = await worker.run(plan, options.compress).catch((error: unknown) => {
         // The thread died under it: this snapshot (and the next ones) is taken here instead.
         if (error instanceof WorkerGone) return undefined;
@@ -265,10 +278,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
    * half of what the image keeps, every row is transferred as it is and the history deleted from
    * the image after; otherwise only the kept rows are read, each decoded and encoded again
    * (measured on 100k rows: the transfer wins at 1 history row to 3 or 4 kept, the filtered copy
-   * at 1 to 1). The history is taken as the seqs' span less the rows kept: two seeks (min and
-   * max in one SELECT would scan the table), where counting the rows read a whole index (5–10 ms
-   * at 100k on a worker's cold cache). Gaps only make the span larger, so a span no larger than
-   * the rows kept means there is no history.
+   * at 1 to 1). The history is taken as the seqs' span less the rows kept (SPAN: two seeks,
+   * where counting the rows read a whole index, 5–10 ms at 100k on a worker's cold cache). Gaps
+   * only make the span larger, so a span no larger than the rows kept means there is no history.
    */
   private plan(options: { acknowledgedFromSeq?: number; messages?: boolean }): SnapshotPlan {
     // The first seq whose acknowledged rows are kept; by default none (past the newest message).
@@ -291,8 +303,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
         args: ackFrom,
         sql: `SELECT history * 2 <= kept AS whole, history * 2 > kept AS filtered,
             history * 2 <= kept AND history > 0 AS prune
-          FROM (SELECT coalesce((SELECT max(seq) FROM main.messages)
-              - (SELECT min(seq) FROM main.messages) + 1, 0) - k AS history, k AS kept
+          FROM (SELECT ${SPAN} - k AS history, k AS kept
             FROM (SELECT pending + leased + dead + acknowledged AS k FROM (${countStates(from)})))`,
       },
       { kind: 'run', if: 'copy.whole', sql: `INSERT INTO ${PACK}.m SELECT * FROM main.messages` },

@@ -12,7 +12,15 @@ import { SqliteSessionStore } from './sessions';
 import { SqliteTrustStore } from './trust';
 import { SqliteWorkflowStore } from './workflows';
 
-export type SqliteStorageOptions = OpenOptions;
+export interface SqliteStorageOptions extends OpenOptions {
+  /**
+   * Checkpoint snapshots of this many messages or more (the seqs' span) run on a worker thread
+   * (snapshot-worker.ts); smaller ones copy in a few milliseconds, less than the worker's start.
+   */
+  snapshotWorkerFrom?: number;
+}
+
+const SNAPSHOT_WORKER_FROM = 10_000;
 
 /** The embedded adapter: one better-sqlite3 connection (plus a checkpointing one off the event loop), WAL, migrations applied on open. */
 export function createSqliteStorage(options: SqliteStorageOptions): StoragePort {
@@ -30,7 +38,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): StoragePort 
   const snapshots =
     options.path === ':memory:'
       ? undefined
-      : new SnapshotWorker({ path: options.path, nativeBinding: options.nativeBinding });
+      : new SnapshotWorker({
+          path: options.path,
+          nativeBinding: options.nativeBinding,
+          fromRows: options.snapshotWorkerFrom ?? SNAPSHOT_WORKER_FROM,
+        });
   const messages = new SqliteMessageStore(db, writes);
   return {
     kind: 'sqlite',

@@ -127,7 +127,14 @@ export class SnapshotWorker {
   /** False once the worker could not start or died: snapshots run on the main connection. */
   private usable = true;
 
-  constructor(private readonly options: { path: string; nativeBinding?: string }) {}
+  /** `fromRows`: the smallest snapshot (in message rows) worth the trip to the worker. */
+  constructor(
+    private readonly options: { path: string; nativeBinding?: string; fromRows?: number },
+  ) {}
+
+  get fromRows(): number {
+    return this.options.fromRows ?? 0;
+  }
 
   get available(): boolean {
     return this.usable;
