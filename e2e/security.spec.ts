@@ -101,6 +101,8 @@ test('an admin opens the audit log and sees the actions just taken', async ({ pa
   await create.getByLabel('Checkpoint name').fill('audited checkpoint');
   await create.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(create).toBeHidden();
+  // The dialog closes at once; the call is done when the app says so.
+  await expect(page.getByRole('alert')).toContainText('Checkpoint "audited checkpoint" created.');
 
   await page.getByRole('button', { name: 'Audit log' }).click();
   const log = page.getByRole('dialog', { name: 'Audit log' });

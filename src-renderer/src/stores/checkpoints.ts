@@ -82,6 +82,7 @@ export async function createCheckpoint(name: string): Promise<void> {
   const { activeRunId, runs } = useLive.getState();
   const live = runs.find((r) => r.status === 'running' || r.status === 'pending');
   const runId = live?.id ?? activeRunId ?? undefined;
+  setNotice(`Creating checkpoint "${name}"…`);
   try {
     await flushSave();
     const checkpoint = await api().call('checkpoints.create', {
