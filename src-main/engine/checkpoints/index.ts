@@ -381,8 +381,7 @@ export class CheckpointService {
       codec: encoded.codec,
       summary: summarize(tables),
     };
-    await this.deps.store.insert(meta, encoded.data);
-    await this.deps.store.setHead(meta.id);
+    await this.deps.store.insert(meta, encoded.data, { head: true });
     return meta;
   }
 

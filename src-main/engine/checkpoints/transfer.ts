@@ -43,8 +43,7 @@ export async function forkInto(
       now: deps.now(),
       takenAt: payload.createdAt,
     });
-    await storage.checkpoints.insert(meta, (await deps.store.data(meta.id))!);
-    await storage.checkpoints.setHead(meta.id);
+    await storage.checkpoints.insert(meta, (await deps.store.data(meta.id))!, { head: true });
     return {
       databasePath: path,
       fromCheckpoint: meta.id,

@@ -387,7 +387,8 @@ export interface CheckpointStore {
   unpack(table: TableRows): unknown[][];
   /** Messages this engine instance holds leased right now. */
   leasedBy(owner: string): Promise<number>;
-  insert(meta: CheckpointMeta, data: Buffer): Promise<void>;
+  /** With `head`, the checkpoint also becomes the head, in the same transaction. */
+  insert(meta: CheckpointMeta, data: Buffer, options?: { head?: boolean }): Promise<void>;
   get(id: string): Promise<CheckpointMeta | undefined>;
   data(id: string): Promise<Buffer | undefined>;
   /** Newest first. */

@@ -657,16 +657,22 @@ export class SqliteCheckpointStore implements CheckpointStore {
     return guard(() => this.s.leasedBy.get(owner)!.n);
   }
 
-  async insert(meta: CheckpointMeta, data: Buffer): Promise<void> {
-    guard(() =>
+  async insert(
+    meta: CheckpointMeta,
+    data: Buffer,
+    options: { head?: boolean } = {},
+  ): Promise<void> {
+    const tx = this.db.transaction(() => {
       this.s.insert.run({
         ...meta,
         tags: JSON.stringify(meta.tags),
         automatic: meta.automatic ? 1 : 0,
         summary: JSON.stringify(meta.summary),
         data,
-      }),
-    );
+      });
+      if (options.head) this.s.setHead.run(meta.id);
+    });
+    guard(() => tx.immediate());
   }
 
   async get(id: string): Promise<CheckpointMeta | undefined> {
