@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrchestrationError } from '../../src-shared/errors';
 import type { PublishInput } from '../../src-shared/schemas';
@@ -218,6 +219,56 @@ describe('delivery', () => {
       receivers: [d.id],
       tags: [e.id],
     });
+  });
+
+  it('stores a receiver addressed by id once, reads it back as addressed, never as a broadcast', async () => {
+    const other = (await t.engine.sessions.create({ type: 'department', name: 'other' })).id;
+    const byId = await t.engine.bus.publish(cmd({ receiver: dept }));
+    const byName = await t.engine.bus.publish(cmd({ receiver: 'dept' }));
+    const everyone = await t.engine.bus.publish({ type: 'HEARTBEAT', sender: director });
+    // As a row written before schema 11 (or restored from an older checkpoint) holds it: twice.
+    const older = await t.engine.bus.publish(cmd({ receiver: dept }));
+    const raw = new Database(t.databasePath);
+    raw.prepare('UPDATE messages SET receiver = receiver_id WHERE id = ?').run(older.id);
+    const stored = raw
+      .prepare('SELECT id, receiver, receiver_id FROM messages ORDER BY seq')
+      .all() as Record<string, unknown>[];
+    raw.close();
+    expect(stored).toEqual([
+      { id: byId.id, receiver: null, receiver_id: dept },
+      { id: byName.id, receiver: 'dept', receiver_id: dept },
+      { id: everyone.id, receiver: null, receiver_id: null },
+      { id: older.id, receiver: dept, receiver_id: dept },
+    ]);
+    for (const m of [byId, older]) {
+      expect(await t.engine.bus.get(m.id)).toMatchObject({ receiver: dept, receiverId: dept });
+    }
+    expect((await t.engine.bus.mailbox(dept)).map((m) => m.id)).toEqual([
+      byId.id,
+      byName.id,
+      older.id,
+    ]);
+
+    // Published before anyone subscribed, so claims select them in SQL: another session's
+    // subscription takes the broadcast and leaves the rest waiting.
+    const state = async (id: string) => (await t.engine.bus.get(id))!.state;
+    const toOther: string[] = [];
+    t.engine.bus.subscribe({ receivers: [other] }, (m) => void toOther.push(m.id));
+    await waitFor(async () => (await state(everyone.id)) === 'acknowledged', 'the broadcast');
+    expect(toOther).toEqual([everyone.id]);
+    for (const m of [byId, byName, older]) expect(await state(m.id)).toBe('pending');
+
+    const toDept: string[] = [];
+    t.engine.bus.subscribe({ receivers: [dept] }, (m) => void toDept.push(m.id));
+    await waitFor(
+      async () =>
+        (await Promise.all([byId, byName, older].map((m) => state(m.id)))).every(
+          (s) => s === 'acknowledged',
+        ),
+      'delivery to dept',
+    );
+    expect(toDept).toEqual([byId.id, byName.id, older.id]);
+    expect(toOther).toEqual([everyone.id]);
   });
 
   it('broadcasts reach every subscriber and acknowledge once all succeeded', async () => {

@@ -28,7 +28,7 @@ import type {
   TableRows,
 } from '../port';
 import type { SqliteDb } from './database';
-import { guard } from './messages';
+import { guard, RECEIVER_AS_ADDRESSED } from './messages';
 import { SCHEMA_VERSION } from './migrations';
 import { runPlan, type PlanResults, type PlanStep, type SnapshotPlan } from './snapshot-plan';
 import { WorkerGone, type SnapshotWorker } from './snapshot-worker';
@@ -614,9 +614,13 @@ export class SqliteCheckpointStore implements CheckpointStore {
   unpack(table: TableRows): unknown[][] {
     if (!table.packed) return table.rows;
     const image = new Database(Buffer.concat(table.packed), { readonly: true });
+    const read = (c: string) =>
+      c === 'receiver' && table.columns.includes('receiver_id')
+        ? `${RECEIVER_AS_ADDRESSED} AS receiver`
+        : c;
     try {
       return image
-        .prepare(`SELECT ${table.columns.join(', ')} FROM m ORDER BY seq`)
+        .prepare(`SELECT ${table.columns.map(read).join(', ')} FROM m ORDER BY seq`)
         .raw(true)
         .all() as unknown[][];
     } finally {

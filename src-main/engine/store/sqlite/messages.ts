@@ -51,7 +51,7 @@ function fromRow(row: MessageRow): MessageRecord {
     type: row.type as MessageRecord['type'],
     priority: row.priority,
     sender: row.sender,
-    receiver: row.receiver,
+    receiver: row.receiver ?? row.receiver_id,
     receiverId: row.receiver_id,
     timestamp: row.created_at,
     content: row.content,
@@ -97,7 +97,10 @@ function matchClause(match: MessageMatch, params: unknown[]): string {
   }
   if (match.receivers) {
     const n = placeholders(match.receivers.length);
-    parts.push(`(receiver IS NULL OR receiver IN (${n}) OR receiver_id IN (${n}))`);
+    // A broadcast has neither; a message addressed by id stores only receiver_id (RECEIVER).
+    parts.push(
+      `((receiver IS NULL AND receiver_id IS NULL) OR receiver IN (${n}) OR receiver_id IN (${n}))`,
+    );
     params.push(...match.receivers, ...match.receivers);
   }
   if (match.tags) {
@@ -339,7 +342,7 @@ export class SqliteMessageStore implements MessageStore {
       args[a++] = m.type;
       args[a++] = m.priority;
       args[a++] = m.sender;
-      args[a++] = m.receiver;
+      args[a++] = m.receiver === m.receiverId ? null : m.receiver; // see RECEIVER
       args[a++] = m.receiverId;
       args[a++] = m.timestamp;
       args[a++] = m.content;
@@ -529,8 +532,16 @@ export class SqliteMessageStore implements MessageStore {
   }
 }
 
+/**
+ * RECEIVER: a message addressed by the id of its receiver stores that id once, in receiver_id,
+ * with receiver NULL (since schema 11; earlier rows, and checkpoints, hold it in both). Neither
+ * set is a broadcast. Read back, the address is coalesce(receiver, receiver_id). The id is 22
+ * of a row's ~185 bytes, and every checkpoint copies and compresses each row.
+ */
+export const RECEIVER_AS_ADDRESSED = 'coalesce(receiver, receiver_id)';
+
 /** A message without its content (MessageHead); the content may be 1 MiB. */
-const HEAD = `id, type, priority, sender, receiver, receiver_id AS receiverId,
+const HEAD = `id, type, priority, sender, ${RECEIVER_AS_ADDRESSED} AS receiver, receiver_id AS receiverId,
   created_at AS timestamp, metadata, state, failure_reason AS failureReason`;
 
 const INSERT_COLUMNS = `id, type, priority, sender, receiver, receiver_id, created_at, content,

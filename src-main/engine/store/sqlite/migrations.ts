@@ -291,6 +291,11 @@ export const MIGRATIONS: readonly string[] = [
     FROM audit_log;
   DROP TABLE audit_log;
   `,
+  // 11: a message addressed by its receiver's id stores the id once (receiver NULL, receiver_id
+  // set; sqlite/messages.ts RECEIVER). No table changes and existing rows stay valid as they are;
+  // the version tells an older engine, which would read such a row as a broadcast, that this
+  // database and its checkpoints are not for it.
+  `-- schema 11: receiver stored once`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
