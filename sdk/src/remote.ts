@@ -4,8 +4,8 @@
  * Failures come back as OrchestrationError subclasses with the server's code, the same code the
  * embedded engine gives for the same input.
  */
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { newId } from '../../src-main/engine/ids';
 import type { MethodName, ParamsOf, ResultOf } from '../../src-shared/contract';
 import {
   AuthenticationError,
@@ -326,7 +326,8 @@ export function createRemoteBackend(options: RemoteOptions): Backend {
       );
     }
     checkPublish(input);
-    const id = input.id || randomUUID();
+    // Time-ordered like the engine's own: it lands at the id index's right-hand edge.
+    const id = input.id || newId();
     const mine = (await withAliases([input.sender]))!;
     let timer: NodeJS.Timeout | undefined;
     let off: (() => void) | undefined;
