@@ -52,6 +52,16 @@ const seqOf = (id: string) =>
 const stateOf = (id: string) =>
   db.prepare('SELECT state, acknowledged_at AS at FROM messages WHERE id = ?').get(id);
 
+/** `n` leased messages `${prefix}-0`…, inserted: their ids and acknowledgement targets. */
+async function leased(prefix: string, n: number) {
+  const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const { records } = await store.insert(
+    ids.map((id) => message(id)),
+    1_000_000,
+  );
+  return { ids, targets: records.map((r) => ({ id: r.record.id, key: r.record.key })) };
+}
+
 describe('SqliteMessageStore', () => {
   it('inserts a batch many rows per statement, each record keyed by its own seq', async () => {
     const ids = Array.from({ length: 87 }, (_, i) => `m-${i}`); // 64 + 16 + 4 + 1 + 1 + 1 rows
@@ -92,12 +102,7 @@ describe('SqliteMessageStore', () => {
   });
 
   it('acknowledges a batch at once, or row by row when some targets are done already', async () => {
-    const ids = Array.from({ length: 10 }, (_, i) => `m-${i}`);
-    const { records } = await store.insert(
-      ids.map((id) => message(id)),
-      1_000_000,
-    );
-    const targets = records.map((r) => ({ id: r.record.id, key: r.record.key }));
+    const { ids, targets } = await leased('m', 10);
     expect(await store.acknowledge(targets.slice(0, 2), 5000)).toEqual(['m-0', 'm-1']);
 
     // Two were acknowledged before and one key names another message: only the rest change.
@@ -112,12 +117,7 @@ describe('SqliteMessageStore', () => {
   });
 
   it('acknowledges batches of every statement size, and a message by its id whatever key comes with it', async () => {
-    const ids = Array.from({ length: 600 }, (_, i) => `b-${i}`);
-    const { records } = await store.insert(
-      ids.map((id) => message(id)),
-      1_000_000,
-    );
-    const targets = records.map((r) => ({ id: r.record.id, key: r.record.key }));
+    const { ids, targets } = await leased('b', 600);
     // 5, 17 and 65 pad to the next statement size; 513 spans three statements of 256.
     expect(await store.acknowledge(targets.slice(0, 5), 1)).toEqual(ids.slice(0, 5));
     expect(await store.acknowledge(targets.slice(5, 22), 2)).toEqual(ids.slice(5, 22));
