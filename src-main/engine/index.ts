@@ -257,7 +257,10 @@ export async function createEngine(
     on: events.on.bind(events),
     close() {
       closing ??= (async () => {
+        // Refuses new checkpoint changes at once; the ones under way finish before storage closes.
+        const checkpointsSettled = checkpoints.close();
         await autoCheckpoints.stop();
+        await checkpointsSettled;
         await runs.shutdown();
         prepareAhead.stop();
         await workspaces.close();

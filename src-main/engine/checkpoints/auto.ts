@@ -62,7 +62,8 @@ export class AutoCheckpoints {
   private take(name: string, runId: string): void {
     if (this.closed || this.service.restoring) return;
     this.pending = this.pending
-      .then(() => this.service.createAutomatic(name, runId))
+      // Queued behind another one, it may come due after stop(): then it is not taken.
+      .then(() => (this.closed ? undefined : this.service.createAutomatic(name, runId)))
       .catch((error: unknown) =>
         console.error('orchestration: automatic checkpoint failed', error),
       );

@@ -91,6 +91,7 @@ export class CheckpointService {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly extensions: CheckpointExtension[] = [];
   private restoringNow = false;
+  private closed = false;
 
   /**
    * Records and restores `extension`'s state with every checkpoint from now on (see
@@ -404,7 +405,24 @@ export class CheckpointService {
     return decode(data, meta, this.deps.store.dbSchemaVersion);
   }
 
+  /**
+   * Refuses new creates, restores, deletes and imports, and resolves once those already accepted
+   * have finished (the engine closes its storage only then, not under a snapshot or a restore).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.chain;
+  }
+
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) {
+      return Promise.reject(
+        new OrchestrationError(
+          'SERVICE_UNAVAILABLE',
+          'The engine is closing; checkpoints can no longer change. Open a new engine.',
+        ),
+      );
+    }
     const next = this.chain.then(fn, fn);
     this.chain = next.catch(() => undefined);
     return next;
