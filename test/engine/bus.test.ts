@@ -337,6 +337,23 @@ describe('delivery', () => {
     expect(deliveries.length).toBe(count);
   });
 
+  it('dead-letters a message whose last lease runs out, and says so', async () => {
+    await t.cleanup();
+    await setup({ bus: { leaseMs: 40, pollIntervalMs: 10, backoffBaseMs: 1 } });
+    const dead: { id: string; reason: string }[] = [];
+    t.engine.on('message.dead', (e) => dead.push(e));
+    let deliveries = 0;
+    t.engine.bus.subscribe({}, () => void deliveries++, { autoAck: false });
+    const m = await t.engine.bus.publish(cmd({ maxRetries: 1 }));
+    await waitFor(() => dead.some((e) => e.id === m.id), 'the dead-letter event');
+    expect(deliveries).toBe(2);
+    expect(dead).toEqual([{ id: m.id, reason: expect.stringMatching(/lease expired/) }]);
+    expect(await t.engine.bus.get(m.id)).toMatchObject({ state: 'dead', attempts: 2 });
+    await t.engine.stream.flush();
+    const events = await t.engine.stream.since(0, 1_000);
+    expect(events.filter((e) => e.kind === 'message.dead' && e.id === m.id)).toHaveLength(1);
+  });
+
   it('delays delivery and expires mail past its TTL', async () => {
     await t.cleanup();
     await setup({ bus: { pollIntervalMs: 10 } });

@@ -308,7 +308,7 @@ export class Dispatcher {
       // Retries, delayed mail and other processes' publishes may have become ready.
       this.backlog = true;
       const { dead } = await this.store.sweep(this.options.retry, now);
-      for (const id of dead) this.events.emit('message.dead', { id, reason: 'expired' });
+      for (const { id, reason } of dead) this.events.emit('message.dead', { id, reason });
       for (const [id, entry] of this.inflight) {
         // The store took back expired leases; forget our copy so a late ack cannot double-count.
         if (

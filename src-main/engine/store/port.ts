@@ -133,8 +133,11 @@ export interface MessageStore {
   deadLetter(failures: readonly Failure[], now: number): Promise<string[]>;
   /** Puts dead messages back in the queue with a fresh retry budget. */
   requeue(ids: readonly string[], now: number): Promise<string[]>;
-  /** Expired leases count as failed attempts; expired TTLs go to the dead-letter queue. */
-  sweep(policy: RetryPolicy, now: number): Promise<{ requeued: number; dead: string[] }>;
+  /**
+   * Expired leases count as failed attempts (a last one dead-letters); expired TTLs go to the
+   * dead-letter queue. Returns how many went back in the queue and what died, with why.
+   */
+  sweep(policy: RetryPolicy, now: number): Promise<{ requeued: number; dead: Failure[] }>;
   /** Ends every lease an owner holds (a crashed process, or a graceful shutdown). */
   releaseLeases(owner: string): Promise<number>;
   /** Points waiting mail addressed to a session's name at the session. */

@@ -180,14 +180,15 @@ export class SqliteMessageStore implements MessageStore {
         `UPDATE messages SET state = 'pending', attempts = 0, available_at = ?, failure_reason = NULL
          WHERE id = ? AND state = 'dead' RETURNING id`,
       ),
+      // A sweep, not a hot path: RETURNING tells which of them the last attempt dead-lettered.
       expireLeases: db.prepare(
         `UPDATE messages SET ${RETRY_SET},
            failure_reason = 'lease expired: not acknowledged within the lease'
-         WHERE state = 'leased' AND lease_until <= @now`,
+         WHERE state = 'leased' AND lease_until <= @now RETURNING id, state, failure_reason AS reason`,
       ),
-      expireTtl: db.prepare<[number], { id: string }>(
+      expireTtl: db.prepare<[number], Failure>(
         `UPDATE messages SET state = 'dead', failure_reason = 'expired: not delivered before its TTL'
-         WHERE state = 'pending' AND expires_at <= ? RETURNING id`,
+         WHERE state = 'pending' AND expires_at <= ? RETURNING id, failure_reason AS reason`,
       ),
       release: db.prepare(
         `UPDATE messages SET state = 'pending', lease_until = NULL, lease_owner = NULL
@@ -448,14 +449,17 @@ export class SqliteMessageStore implements MessageStore {
     return guard(() => run.immediate());
   }
 
-  async sweep(policy: RetryPolicy, now: number): Promise<{ requeued: number; dead: string[] }> {
+  async sweep(policy: RetryPolicy, now: number): Promise<{ requeued: number; dead: Failure[] }> {
     const run = this.db.transaction(() => {
-      const requeued = this.s.expireLeases.run({
+      const expired = this.s.expireLeases.all({
         now,
         base: policy.backoffBaseMs,
         max: policy.backoffMaxMs,
-      }).changes;
-      const dead = this.s.expireTtl.all(now).map((r) => r.id);
+      }) as (Failure & { state: string })[];
+      const dead: Failure[] = [];
+      for (const { id, state, reason } of expired) if (state === 'dead') dead.push({ id, reason });
+      const requeued = expired.length - dead.length;
+      dead.push(...this.s.expireTtl.all(now));
       return { requeued, dead };
     });
     return guard(() => run.immediate());
