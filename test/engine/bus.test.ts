@@ -32,6 +32,18 @@ const codeOf = (p: Promise<unknown>) =>
     (e: OrchestrationError) => e.code,
   );
 
+/** When the database says the message was dead-lettered (read through a second connection). */
+function deadAt(id: string): number | null {
+  const raw = new Database(t.databasePath, { readonly: true });
+  try {
+    return (
+      raw.prepare('SELECT dead_at FROM messages WHERE id = ?').get(id) as { dead_at: number | null }
+    ).dead_at;
+  } finally {
+    raw.close();
+  }
+}
+
 describe('publish', () => {
   it('stores the message durably before resolving', async () => {
     const m = await t.engine.bus.publish(
@@ -305,16 +317,20 @@ describe('delivery', () => {
       failureReason: 'department is on fire',
     });
     expect((await t.engine.bus.deadLetters()).map((x) => x.id)).toEqual([m.id]);
+    expect(deadAt(m.id)).toBeGreaterThanOrEqual(times[3]!);
   });
 
   it('reject sends to the dead-letter queue; requeue brings it back', async () => {
     const m = await t.engine.bus.publish(cmd());
+    const before = Date.now();
     await t.engine.bus.reject(m.id, 'not my job');
     expect(await t.engine.bus.get(m.id)).toMatchObject({
       state: 'dead',
       failureReason: 'not my job',
     });
+    expect(deadAt(m.id)).toBeGreaterThanOrEqual(before);
     await t.engine.bus.requeue(m.id);
+    expect(deadAt(m.id)).toBeNull();
     const got: string[] = [];
     t.engine.bus.subscribe({}, (x) => void got.push(x.id));
     await waitFor(() => got.length === 1, 'redelivery after requeue');
@@ -349,6 +365,7 @@ describe('delivery', () => {
     expect(deliveries).toBe(2);
     expect(dead).toEqual([{ id: m.id, reason: expect.stringMatching(/lease expired/) }]);
     expect(await t.engine.bus.get(m.id)).toMatchObject({ state: 'dead', attempts: 2 });
+    expect(deadAt(m.id)).toEqual(expect.any(Number));
     await t.engine.stream.flush();
     const events = await t.engine.stream.since(0, 1_000);
     expect(events.filter((e) => e.kind === 'message.dead' && e.id === m.id)).toHaveLength(1);
@@ -370,6 +387,8 @@ describe('delivery', () => {
       'ttl expiry',
     );
     expect((await t.engine.bus.get(expiring.id))!.failureReason).toMatch(/expired/);
+    expect(deadAt(expiring.id)).toBeGreaterThanOrEqual(start + 30);
+    expect(deadAt(delayed.id)).toBeNull();
   });
 });
 

@@ -97,3 +97,19 @@ it('adds the acknowledgement of an older message acknowledged just before the cr
   expect(about(events, old, 'message.published')).toHaveLength(1);
   expect(about(events, old, 'message.acknowledged')).toHaveLength(1);
 });
+
+it('adds the dead-letter of an older message dead-lettered just before the crash', async () => {
+  dir = tempDir('orch-stream-kill-');
+  const databasePath = join(dir, 'o.db');
+  const old = /OLD (\S+)/.exec(
+    await runKilled(fixture('reject-old-then-die.ts'), databasePath),
+  )![1]!;
+
+  engine = await createEngine({ databasePath });
+  expect(engine.recovery.deadProcesses).toBe(1);
+  const events = await engine.stream.since(0, 10_000);
+  expect(about(events, old, 'message.published')).toHaveLength(1);
+  const [dead, ...more] = about(events, old, 'message.dead');
+  expect(more).toEqual([]);
+  expect(dead).toMatchObject({ reason: 'desk is closed' });
+});

@@ -154,6 +154,8 @@ export interface MessageStore {
    * (crash recovery: an old message acknowledged just before a crash). May read every message.
    */
   acknowledgedSince(at: number, limit: number): Promise<MessageHead[]>;
+  /** Messages dead-lettered at or after `at`, oldest first, at most `limit`, without their content. */
+  deadSince(at: number, limit: number): Promise<MessageHead[]>;
   counts(): Promise<MessageCounts>;
   queueSize(): Promise<number>;
   /** The earliest moment something becomes deliverable or a lease/TTL expires, if any. */

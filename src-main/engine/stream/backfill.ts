@@ -4,11 +4,10 @@
  * the history never mentions: a UI replaying it would not show them. At the next start, the
  * newest messages are compared with the stream's last events and what is missing is added now:
  * `message.published`, then `message.acknowledged` or `message.dead` for one that got there; and
- * so are older messages acknowledged in that window. (An older message dead-lettered in it is
- * not: nothing records when a message died.)
+ * so are older messages acknowledged or dead-lettered in that window.
  */
 import type { StreamEvent, StreamEventBody } from '../../../src-shared/stream';
-import type { MessageStore } from '../store/port';
+import type { MessageHead, MessageStore } from '../store/port';
 import { runIdIn } from '../runs/sessions';
 import { summaryOf } from './feed';
 import type { EventStream } from './index';
@@ -47,10 +46,23 @@ async function recentEvents(stream: EventStream): Promise<StreamEvent[]> {
   }
 }
 
+function deadEvent(m: MessageHead): StreamEventBody {
+  const reason = m.failureReason ?? 'dead-lettered';
+  const receiver = m.receiverId ?? m.receiver;
+  return {
+    kind: 'message.dead',
+    id: m.id,
+    runId: runIdIn(m.metadata),
+    reason,
+    sender: m.sender,
+    receiver,
+  };
+}
+
 /** Adds the events the stream lost for messages committed just before a crash; how many messages. */
 export async function backfillStream(
   stream: EventStream,
-  messages: Pick<MessageStore, 'newest' | 'acknowledgedSince'>,
+  messages: Pick<MessageStore, 'newest' | 'acknowledgedSince' | 'deadSince'>,
 ): Promise<number> {
   const recent = await recentEvents(stream);
   const seen = new Map<string, Set<string>>();
@@ -75,20 +87,21 @@ export async function backfillStream(
     if (m.state === 'acknowledged' && !kinds.has('message.acknowledged')) {
       missing.push({ kind: 'message.acknowledged', id: m.id, runId });
     }
-    if (m.state === 'dead' && !kinds.has('message.dead')) {
-      const reason = m.failureReason ?? 'dead-lettered';
-      const receiver = m.receiverId ?? m.receiver;
-      missing.push({ kind: 'message.dead', id: m.id, runId, reason, sender: m.sender, receiver });
-    }
+    if (m.state === 'dead' && !kinds.has('message.dead')) missing.push(deadEvent(m));
     for (const event of missing) stream.push(event);
     if (missing.length > 0) added++;
   }
-  // Older messages acknowledged in the window: an acknowledgement event is written after its
+  // Older messages acknowledged or dead-lettered in the window: such an event is written after its
   // commit, so one that happened at or after the cutoff is in the window if it was ever written.
   if (cutoff > -Infinity) {
     for (const m of await messages.acknowledgedSince(cutoff, NEWEST)) {
       if (m.timestamp >= cutoff || seen.get(m.id)?.has('message.acknowledged')) continue;
       stream.push({ kind: 'message.acknowledged', id: m.id, runId: runIdIn(m.metadata) });
+      added++;
+    }
+    for (const m of await messages.deadSince(cutoff, NEWEST)) {
+      if (m.timestamp >= cutoff || seen.get(m.id)?.has('message.dead')) continue;
+      stream.push(deadEvent(m));
       added++;
     }
   }

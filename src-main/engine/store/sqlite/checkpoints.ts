@@ -99,6 +99,7 @@ export const MESSAGE_MUTABLE_COLUMNS: readonly string[] = [
   'acknowledged_at',
   'failure_reason',
   'receiver_id',
+  'dead_at',
 ];
 
 /** The page size of a packed image: 6× fewer pages to copy and serialise than 4 KB, and 4 % smaller. */

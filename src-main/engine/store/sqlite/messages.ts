@@ -114,6 +114,7 @@ function matchClause(match: MessageMatch, params: unknown[]): string {
 
 const RETRY_SET = `
   state = CASE WHEN attempts > max_retries THEN 'dead' ELSE 'pending' END,
+  dead_at = CASE WHEN attempts > max_retries THEN @now END,
   available_at = CASE WHEN attempts > max_retries THEN available_at
     ELSE @now + min(@max, @base * (1 << min(max(attempts - 1, 0), 30))) END,
   lease_until = NULL, lease_owner = NULL`;
@@ -153,6 +154,10 @@ export class SqliteMessageStore implements MessageStore {
       acknowledgedSince: db.prepare<[number, number], MessageHead>(
         `SELECT ${HEAD} FROM messages WHERE acknowledged_at >= ? ORDER BY seq LIMIT ?`,
       ),
+      // Through the dead messages' own index (messages_dead), not every row.
+      deadSince: db.prepare<[number, number], MessageHead>(
+        `SELECT ${HEAD} FROM messages WHERE state = 'dead' AND dead_at >= ? ORDER BY seq LIMIT ?`,
+      ),
       dataVersion: db.prepare<[], number>(`PRAGMA data_version`).pluck(),
       queueSize: db.prepare<[], { n: number }>(
         `SELECT (SELECT count(*) FROM messages WHERE state = 'pending')
@@ -172,12 +177,14 @@ export class SqliteMessageStore implements MessageStore {
         `UPDATE messages SET ${RETRY_SET}, failure_reason = @reason WHERE id = @id AND state = 'leased'
          RETURNING state`,
       ),
-      dead: db.prepare<[string, string], { id: string }>(
-        `UPDATE messages SET state = 'dead', failure_reason = ?, lease_until = NULL, lease_owner = NULL
+      dead: db.prepare<[string, number, string], { id: string }>(
+        `UPDATE messages SET state = 'dead', failure_reason = ?, dead_at = ?, lease_until = NULL,
+           lease_owner = NULL
          WHERE id = ? AND state IN ('pending', 'leased') RETURNING id`,
       ),
       requeue: db.prepare<[number, string], { id: string }>(
-        `UPDATE messages SET state = 'pending', attempts = 0, available_at = ?, failure_reason = NULL
+        `UPDATE messages SET state = 'pending', attempts = 0, available_at = ?, failure_reason = NULL,
+           dead_at = NULL
          WHERE id = ? AND state = 'dead' RETURNING id`,
       ),
       // A sweep, not a hot path: RETURNING tells which of them the last attempt dead-lettered.
@@ -186,9 +193,10 @@ export class SqliteMessageStore implements MessageStore {
            failure_reason = 'lease expired: not acknowledged within the lease'
          WHERE state = 'leased' AND lease_until <= @now RETURNING id, state, failure_reason AS reason`,
       ),
-      expireTtl: db.prepare<[number], Failure>(
-        `UPDATE messages SET state = 'dead', failure_reason = 'expired: not delivered before its TTL'
-         WHERE state = 'pending' AND expires_at <= ? RETURNING id, failure_reason AS reason`,
+      expireTtl: db.prepare<{ now: number }, Failure>(
+        `UPDATE messages SET state = 'dead', failure_reason = 'expired: not delivered before its TTL',
+           dead_at = @now
+         WHERE state = 'pending' AND expires_at <= @now RETURNING id, failure_reason AS reason`,
       ),
       release: db.prepare(
         `UPDATE messages SET state = 'pending', lease_until = NULL, lease_owner = NULL
@@ -430,10 +438,10 @@ export class SqliteMessageStore implements MessageStore {
     return guard(() => run.immediate());
   }
 
-  async deadLetter(failures: readonly Failure[], _now: number): Promise<string[]> {
+  async deadLetter(failures: readonly Failure[], now: number): Promise<string[]> {
     const run = this.db.transaction(() => {
       const done: string[] = [];
-      for (const f of failures) if (this.s.dead.get(f.reason, f.id)) done.push(f.id);
+      for (const f of failures) if (this.s.dead.get(f.reason, now, f.id)) done.push(f.id);
       return done;
     });
     return guard(() => run.immediate());
@@ -459,7 +467,7 @@ export class SqliteMessageStore implements MessageStore {
       const dead: Failure[] = [];
       for (const { id, state, reason } of expired) if (state === 'dead') dead.push({ id, reason });
       const requeued = expired.length - dead.length;
-      dead.push(...this.s.expireTtl.all(now));
+      dead.push(...this.s.expireTtl.all({ now }));
       return { requeued, dead };
     });
     return guard(() => run.immediate());
@@ -512,6 +520,10 @@ export class SqliteMessageStore implements MessageStore {
 
   async acknowledgedSince(at: number, limit: number): Promise<MessageHead[]> {
     return guard(() => this.s.acknowledgedSince.all(at, limit));
+  }
+
+  async deadSince(at: number, limit: number): Promise<MessageHead[]> {
+    return guard(() => this.s.deadSince.all(at, limit));
   }
 
   async counts(): Promise<MessageCounts> {

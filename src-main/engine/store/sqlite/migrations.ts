@@ -296,6 +296,9 @@ export const MIGRATIONS: readonly string[] = [
   // the version tells an older engine, which would read such a row as a broadcast, that this
   // database and its checkpoints are not for it.
   `-- schema 11: receiver stored once`,
+  // 12: when a message was dead-lettered, so the stream's crash backfill (stream/backfill.ts) finds
+  // one that died just before a crash. Messages dead before this migration keep it unknown (NULL).
+  `ALTER TABLE messages ADD COLUMN dead_at INTEGER;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
