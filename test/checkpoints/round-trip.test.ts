@@ -156,3 +156,30 @@ describe('the queue limit across a restore', () => {
     expect(error).toMatchObject({ code: 'QUEUE_FULL' });
   });
 });
+
+describe('restoring across timelines', () => {
+  it('restores a message whose id was published again, at another seq, after an earlier restore', async () => {
+    t = await tempEngine();
+    const { engine } = t;
+    const d = await engine.sessions.create({ type: 'director', name: 'director' });
+    const a = await engine.sessions.create({ type: 'department', name: 'dept' });
+    const publish = (id?: string) =>
+      engine.bus.publish({ type: 'DIRECTION', sender: d.id, receiver: a.id, ...(id && { id }) });
+    const empty = await engine.checkpoints.create({ name: 'empty' });
+    const keyed = await publish('step-1');
+    const other = await publish();
+    const withKeyed = await engine.checkpoints.create({ name: 'step 1 sent' });
+
+    // Rewound, the agent sends something else first and then step 1 again, with its same id:
+    // the seqs after the rewind are handed out again, so step 1 now sits one seq later.
+    await engine.checkpoints.restore(empty.id, { preserveCurrentState: false });
+    const detour = await publish();
+    await publish('step-1');
+
+    const result = await engine.checkpoints.restore(withKeyed.id, { preserveCurrentState: false });
+    expect(result.success).toBe(true);
+    const waiting = await engine.bus.list({ limit: 10 });
+    expect(waiting.map((m) => m.id).sort()).toEqual([keyed.id, other.id].sort());
+    expect(await engine.bus.get(detour.id)).toBeUndefined();
+  });
+});
