@@ -167,6 +167,8 @@ function schemaPages(parts: readonly Buffer[]): Buffer {
 const SPAN = `coalesce((SELECT max(seq) FROM main.messages)
   - (SELECT min(seq) FROM main.messages) + 1, 0)`;
 
+const STATES = ['pending', 'leased', 'dead', 'acknowledged'] as const;
+
 /**
  * The messages in each state, acknowledged ones from seq `from` (an SQL expression) on. Counted
  * apart so each count reads its state's partial index, not every row.
@@ -292,31 +294,31 @@ export class SqliteCheckpointStore implements CheckpointStore {
       { kind: 'rows', as: 'workflows', sql: `SELECT * FROM main.workflows ORDER BY id` },
       { kind: 'rows', as: 'runs', sql: `SELECT * FROM main.runs ORDER BY created_at, id` },
       { kind: 'get', as: 'maxSeq', sql: `SELECT coalesce(max(seq), 0) AS n FROM main.messages` },
-      { kind: 'get', as: 'states', args: ackFrom, sql: countStates(from) },
+      // The counts, taken once, and how the image is copied given them.
+      {
+        kind: 'get',
+        as: 'states',
+        args: ackFrom,
+        sql: `SELECT ${STATES.join(', ')}, history * 2 <= kept AS whole,
+            history * 2 > kept AS filtered, history * 2 <= kept AND history > 0 AS prune
+          FROM (SELECT *, ${SPAN} - kept AS history
+            FROM (SELECT *, ${STATES.join(' + ')} AS kept FROM (${countStates(from)})))`,
+      },
     ];
     if (options.messages === false) return { steps };
     const columns = this.messageColumns.map((c) => c.name).join(', ');
     steps.push(
       { kind: 'run', sql: packTable(this.messageColumns).replace('TABLE m', `TABLE ${PACK}.m`) },
-      {
-        kind: 'get',
-        as: 'copy',
-        args: ackFrom,
-        sql: `SELECT history * 2 <= kept AS whole, history * 2 > kept AS filtered,
-            history * 2 <= kept AND history > 0 AS prune
-          FROM (SELECT ${SPAN} - k AS history, k AS kept
-            FROM (SELECT pending + leased + dead + acknowledged AS k FROM (${countStates(from)})))`,
-      },
-      { kind: 'run', if: 'copy.whole', sql: `INSERT INTO ${PACK}.m SELECT * FROM main.messages` },
+      { kind: 'run', if: 'states.whole', sql: `INSERT INTO ${PACK}.m SELECT * FROM main.messages` },
       {
         kind: 'run',
-        if: 'copy.prune',
+        if: 'states.prune',
         args: ackFrom,
         sql: `DELETE FROM ${PACK}.m WHERE state = 'acknowledged' AND seq < ${from}`,
       },
       {
         kind: 'run',
-        if: 'copy.filtered',
+        if: 'states.filtered',
         args: ackFrom,
         sql: `INSERT INTO ${PACK}.m SELECT ${columns} FROM main.messages
           WHERE state != 'acknowledged' OR seq >= ${from}`,
@@ -337,7 +339,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
       messages: {
         columns: this.messageColumns.map((c) => c.name),
         rows: [],
-        states: results.states as Record<string, number>,
+        states: Object.fromEntries(
+          STATES.map((state) => [state, (results.states as Record<string, number>)[state]!]),
+        ),
         ...(first !== null && { firstSeq: first }),
       },
     };
