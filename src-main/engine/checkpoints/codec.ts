@@ -24,7 +24,10 @@ const READS = [1, 2];
 export type Codec = 'gzip' | 'brotli';
 /**
  * brotli at quality 0: on a 100k-message checkpoint it compresses about 1.8× faster than gzip
- * level 1 and decompresses about as fast, to a similar size (measured).
+ * level 1 and decompresses about as fast, to a similar size (measured). Its window is 512 KB
+ * (lgwin 19) rather than 4 MB: the fast encoder then works in blocks whose hash table stays in
+ * a core's cache — 16.6 MB in two chunks took 21–22 ms instead of 25–26 (medians of 11, three
+ * runs), for 1.3 % more bytes.
  */
 export const DEFAULT_CODEC: Codec = 'brotli';
 /** Chunks (de)compressed independently: several per big checkpoint, each large enough to compress well. */
@@ -55,7 +58,12 @@ export function compressionSpec(codec: Codec): CompressionSpec {
     ? {
         codec,
         method: 'brotliCompress',
-        options: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 0 } },
+        options: {
+          params: {
+            [zlib.constants.BROTLI_PARAM_QUALITY]: 0,
+            [zlib.constants.BROTLI_PARAM_LGWIN]: 19,
+          },
+        },
         sizeHintParam: zlib.constants.BROTLI_PARAM_SIZE_HINT,
         ...chunking,
       }
