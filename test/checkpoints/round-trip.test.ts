@@ -183,3 +183,25 @@ describe('restoring across timelines', () => {
     expect(await engine.bus.get(detour.id)).toBeUndefined();
   });
 });
+
+describe('sessions a restore removes', () => {
+  it('are forgotten: they can no longer send, and their name is free again', async () => {
+    t = await tempEngine();
+    const { engine } = t;
+    const d = await engine.sessions.create({ type: 'director', name: 'director' });
+    await engine.sessions.create({ type: 'department', name: 'dept' });
+    const cp = await engine.checkpoints.create({ name: 'before the temp' });
+    const temp = await engine.sessions.create({ type: 'department', name: 'temp' });
+    // Sent once, so the bus has it in memory as a sender.
+    await engine.bus.publish({ type: 'STATUS_UPDATE', sender: temp.id, receiver: d.id });
+
+    await engine.checkpoints.restore(cp.id, { preserveCurrentState: false });
+    for (const sender of [temp.id, 'temp']) {
+      await expect(
+        engine.bus.publish({ type: 'STATUS_UPDATE', sender, receiver: d.id }),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'sender' });
+    }
+    const again = await engine.sessions.create({ type: 'observer', name: 'temp' });
+    expect((await engine.sessions.typeOf('temp'))?.id).toBe(again.id);
+  });
+});

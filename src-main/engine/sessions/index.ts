@@ -119,9 +119,17 @@ export class SessionRegistry {
     return name ? [name] : [];
   }
 
-  /** Loads every session's id, name and type into memory (at start-up). */
+  /**
+   * Loads every session's id, name and type into memory (at start-up, and after a restore
+   * replaced the sessions): what was cached before goes, so a session the restore removed can no
+   * longer send and its name is free again.
+   */
   async prime(): Promise<void> {
-    for (const session of await this.store.list({})) this.remember(session);
+    const sessions = await this.store.list({});
+    this.typeCache.clear();
+    this.nameCache.clear();
+    this.idToName.clear();
+    for (const session of sessions) this.remember(session);
   }
 
   async list(query?: SessionListQuery): Promise<Session[]> {
