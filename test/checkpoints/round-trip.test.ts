@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempEngine, type TempEngine } from '../helpers/temp-engine';
+import type { Engine } from '../../src-main/engine';
 import { dump, smallOrchestration } from './helpers';
 
 let t: TempEngine | undefined;
@@ -204,4 +205,39 @@ describe('sessions a restore removes', () => {
     const again = await engine.sessions.create({ type: 'observer', name: 'temp' });
     expect((await engine.sessions.typeOf('temp'))?.id).toBe(again.id);
   });
+
+  it('leave the engine answering as one freshly opened on the file does', async () => {
+    t = await tempEngine();
+    const { d, a } = await smallOrchestration(t.engine);
+    const cp = await t.engine.checkpoints.create({ name: 'small' });
+    const extra = await t.engine.sessions.create({ type: 'department', name: 'extra' });
+    await t.engine.sessions.update(d.id, { name: 'chief' });
+    await t.engine.sessions.update(a.id, { name: 'director-2' });
+    await t.engine.bus.publish({ type: 'DIRECTION', sender: d.id, receiver: 'extra' });
+    await t.engine.bus.publish({ type: 'STATUS_UPDATE', sender: extra.id, receiver: 'chief' });
+    const names = ['director', 'chief', 'dept-a', 'director-2', 'dept-b', 'extra', extra.id, d.id];
+
+    await t.engine.checkpoints.restore(cp.id, { preserveCurrentState: false });
+    const restored = await views(t.engine, names);
+    await t.engine.close();
+    expect(await views(await t.reopen(), names)).toEqual(restored);
+  });
 });
+
+/** What the engine's services answer, from memory where they keep one. */
+async function views(engine: Engine, names: string[]) {
+  return {
+    sessions: await engine.sessions.list(),
+    byName: await Promise.all(
+      names.map(async (n) => ({
+        n,
+        known: engine.sessions.knownType(n) ?? (await engine.sessions.typeOf(n)),
+        aliases: engine.sessions.aliasesOf(n),
+      })),
+    ),
+    workflows: await engine.workflows.list(),
+    runs: await engine.runs.list(),
+    messages: await engine.bus.list({ limit: 100 }),
+    queueSize: (await engine.bus.health()).queueSize,
+  };
+}
