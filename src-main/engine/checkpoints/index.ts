@@ -302,8 +302,8 @@ export class CheckpointService {
       reason: `restored from checkpoint "${meta.name}"`,
       now: deps.now(),
       takenAt: target.createdAt,
+      head: meta.id,
     });
-    await deps.store.setHead(meta.id);
     await deps.sessions.prime();
     for (const extension of this.extensions) {
       await extension

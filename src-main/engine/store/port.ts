@@ -348,6 +348,18 @@ export interface CheckpointQuery {
   limit: number;
 }
 
+export interface ReplaceOptions {
+  /** Who owns the runs that were live at the checkpoint once restored. */
+  liveRunOwner: string | null;
+  /** Why, for the session events a restore writes. */
+  reason: string;
+  now: number;
+  /** When the snapshot was taken. */
+  takenAt: number;
+  /** The checkpoint that becomes the head, in the same transaction. */
+  head?: string;
+}
+
 export interface ReplaceResult {
   sessions: number;
   messages: number;
@@ -379,10 +391,7 @@ export interface CheckpointStore {
    * message it lacks that is unacknowledged now but older than the snapshot (`takenAt`) was
    * acknowledged when it was taken: it is acknowledged again, not removed.
    */
-  replace(
-    tables: SnapshotTables,
-    options: { liveRunOwner: string | null; reason: string; now: number; takenAt: number },
-  ): Promise<ReplaceResult>;
+  replace(tables: SnapshotTables, options: ReplaceOptions): Promise<ReplaceResult>;
   /**
    * INVALID_FORMAT unless `tables` fits this database (columns, schema version, packed rows);
    * touches nothing. `thorough` also checks the packed rows' internal structure (validate, import).
@@ -403,7 +412,6 @@ export interface CheckpointStore {
   prune(before: number): Promise<string[]>;
   /** The checkpoint the current state descends from (last created or restored). */
   head(): Promise<string | null>;
-  setHead(id: string | null): Promise<void>;
   totals(): Promise<{
     count: number;
     automatic: number;

@@ -23,6 +23,7 @@ import type {
   CheckpointMeta,
   CheckpointQuery,
   CheckpointStore,
+  ReplaceOptions,
   ReplaceResult,
   SnapshotTables,
   TableRows,
@@ -347,10 +348,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     };
   }
 
-  async replace(
-    tables: SnapshotTables,
-    options: { liveRunOwner: string | null; reason: string; now: number; takenAt: number },
-  ): Promise<ReplaceResult> {
+  async replace(tables: SnapshotTables, options: ReplaceOptions): Promise<ReplaceResult> {
     this.check(tables);
     const tx = this.db.transaction(() => this.replaceNow(tables, options));
     try {
@@ -374,10 +372,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     }
   }
 
-  private replaceNow(
-    tables: SnapshotTables,
-    options: { liveRunOwner: string | null; reason: string; now: number; takenAt: number },
-  ): ReplaceResult {
+  private replaceNow(tables: SnapshotTables, options: ReplaceOptions): ReplaceResult {
     const db = this.db;
     const { removedMessages, messages } = this.replaceMessages(tables, db, options.takenAt);
 
@@ -429,6 +424,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
       return copy;
     });
     this.insertAll('runs', { columns: r.columns, rows });
+    if (options.head !== undefined) this.s.setHead.run(options.head);
     return {
       sessions: s.rows.length,
       messages,
@@ -764,10 +760,6 @@ export class SqliteCheckpointStore implements CheckpointStore {
 
   async head(): Promise<string | null> {
     return guard(() => this.s.head.get()?.checkpoint_id ?? null);
-  }
-
-  async setHead(id: string | null): Promise<void> {
-    guard(() => this.s.setHead.run(id));
   }
 
   async totals() {
