@@ -21,9 +21,9 @@ afterEach(async () => {
 });
 
 /** Runs a fixture that kills itself; resolves with what it printed. */
-function runKilled(script: string, databasePath: string): Promise<string> {
+function runKilled(script: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', script, databasePath], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -88,7 +88,9 @@ it('adds, once, the message events a crash kept out of the stream', async () => 
 it('adds the acknowledgement of an older message acknowledged just before the crash', async () => {
   dir = tempDir('orch-stream-kill-');
   const databasePath = join(dir, 'o.db');
-  const old = /OLD (\S+)/.exec(await runKilled(fixture('ack-old-then-die.ts'), databasePath))![1]!;
+  const old = /OLD (\S+)/.exec(
+    await runKilled(fixture('settle-old-then-die.ts'), databasePath, 'ack'),
+  )![1]!;
 
   engine = await createEngine({ databasePath });
   expect(engine.recovery.deadProcesses).toBe(1);
@@ -102,7 +104,7 @@ it('adds the dead-letter of an older message dead-lettered just before the crash
   dir = tempDir('orch-stream-kill-');
   const databasePath = join(dir, 'o.db');
   const old = /OLD (\S+)/.exec(
-    await runKilled(fixture('reject-old-then-die.ts'), databasePath),
+    await runKilled(fixture('settle-old-then-die.ts'), databasePath, 'reject'),
   )![1]!;
 
   engine = await createEngine({ databasePath });
