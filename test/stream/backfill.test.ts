@@ -85,33 +85,24 @@ it('adds, once, the message events a crash kept out of the stream', async () => 
   expect(again.length).toBeGreaterThanOrEqual(count);
 });
 
-it('adds the acknowledgement of an older message acknowledged just before the crash', async () => {
-  dir = tempDir('orch-stream-kill-');
-  const databasePath = join(dir, 'o.db');
-  const old = /OLD (\S+)/.exec(
-    await runKilled(fixture('settle-old-then-die.ts'), databasePath, 'ack'),
-  )![1]!;
+it.each([
+  ['acknowledgement', 'ack', 'message.acknowledged', {}],
+  ['dead-letter', 'reject', 'message.dead', { reason: 'desk is closed' }],
+] as const)(
+  'adds the %s of an older message settled just before the crash',
+  async (_, settle, kind, fields) => {
+    dir = tempDir('orch-stream-kill-');
+    const databasePath = join(dir, 'o.db');
+    const out = await runKilled(fixture('settle-old-then-die.ts'), databasePath, settle);
+    const old = /OLD (\S+)/.exec(out)![1]!;
 
-  engine = await createEngine({ databasePath });
-  expect(engine.recovery.deadProcesses).toBe(1);
-  const events = await engine.stream.since(0, 10_000);
-  // Published a minute before the stream's last events: its publication is not written twice.
-  expect(about(events, old, 'message.published')).toHaveLength(1);
-  expect(about(events, old, 'message.acknowledged')).toHaveLength(1);
-});
-
-it('adds the dead-letter of an older message dead-lettered just before the crash', async () => {
-  dir = tempDir('orch-stream-kill-');
-  const databasePath = join(dir, 'o.db');
-  const old = /OLD (\S+)/.exec(
-    await runKilled(fixture('settle-old-then-die.ts'), databasePath, 'reject'),
-  )![1]!;
-
-  engine = await createEngine({ databasePath });
-  expect(engine.recovery.deadProcesses).toBe(1);
-  const events = await engine.stream.since(0, 10_000);
-  expect(about(events, old, 'message.published')).toHaveLength(1);
-  const [dead, ...more] = about(events, old, 'message.dead');
-  expect(more).toEqual([]);
-  expect(dead).toMatchObject({ reason: 'desk is closed' });
-});
+    engine = await createEngine({ databasePath });
+    expect(engine.recovery.deadProcesses).toBe(1);
+    const events = await engine.stream.since(0, 10_000);
+    // Published a minute before the stream's last events: its publication is not written twice.
+    expect(about(events, old, 'message.published')).toHaveLength(1);
+    const [settled, ...more] = about(events, old, kind);
+    expect(more).toEqual([]);
+    expect(settled).toMatchObject(fields);
+  },
+);
