@@ -157,8 +157,11 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await page.waitForTimeout(400); // the log publishes at most 5 times a second
   const rowsAtCheckpoint = await logRows(page).count();
 
-  // Create checkpoint (named).
-  await page.getByRole('button', { name: 'Create checkpoint', exact: true }).click();
+  // Create checkpoint (named), from the keyboard: Ctrl/Cmd+S.
+  await expect(
+    page.getByRole('button', { name: 'Create checkpoint', exact: true }),
+  ).toHaveAttribute('aria-keyshortcuts', /Control\+S/);
+  await page.keyboard.press('ControlOrMeta+S');
   const create = page.getByRole('dialog', { name: 'Create checkpoint' });
   await create.getByLabel('Checkpoint name').fill(CHECKPOINT);
   await create.getByRole('button', { name: 'Create', exact: true }).click();

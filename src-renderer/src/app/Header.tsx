@@ -108,11 +108,12 @@ export function Header() {
       <div className="group files" role="group" aria-label="Checkpoints and files">
         <button
           aria-label="Create checkpoint"
+          aria-keyshortcuts="Control+S Meta+S"
           onClick={openCreate}
           disabled={!!deny('checkpoints.create')}
           title={
             deny('checkpoints.create') ??
-            'Save the whole orchestration: sessions, messages, runs, workflows'
+            'Save the whole orchestration: sessions, messages, runs, workflows (Ctrl+S)'
           }
         >
           Checkpoint

@@ -1,6 +1,11 @@
-/** Keyboard shortcuts: undo/redo, copy/paste (not while typing in a field). */
+/**
+ * Keyboard shortcuts (not while typing in a field): undo/redo, copy/paste, and Ctrl/Cmd+S for
+ * Create checkpoint — the workflow saves itself, so "save" means saving the whole orchestration.
+ */
 import { useEffect } from 'react';
+import { openCreate } from '../stores/checkpoints';
 import { copySelection, pasteClip, redoEdit, undoEdit } from '../stores/editor';
+import { deniedNow } from '../security/store';
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -16,7 +21,10 @@ export function useShortcuts(): void {
       else if ((key === 'z' && e.shiftKey) || key === 'y') redoEdit();
       else if (key === 'c') copySelection();
       else if (key === 'v') pasteClip();
-      else return;
+      else if (key === 's') {
+        // Never the browser's "save page", even for a role that may not create checkpoints.
+        if (!deniedNow('checkpoints.create')) openCreate();
+      } else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
