@@ -41,19 +41,28 @@ function columnsOf(db: Database.Database, table: Table): string[] {
 }
 
 /**
- * Puts `table`'s checkpointed rows back: messages not yet acknowledged are replaced; sessions,
- * workflows and runs are upserted in place (deleting a session would cascade to its history).
+ * Puts `table`'s checkpointed rows back from `source` (VALUES or a SELECT): messages not yet
+ * acknowledged are cleared first; every row is upserted (a message acknowledged since the
+ * checkpoint still holds its seq, and deleting a session would cascade to its history).
  */
-function replaceSql(db: Database.Database, table: Table, source: string): string[] {
+function replaceSql(
+  db: Database.Database,
+  table: Table,
+  source: string,
+): { clear?: string; insert: string } {
   const columns = columnsOf(db, table);
   const key = table === 'messages' ? 'seq' : 'id';
   const set = columns
     .filter((c) => c !== key)
     .map((c) => `${c} = excluded.${c}`)
     .join(', ');
-  const insert = `INSERT INTO main.${table} (${columns.join(', ')}) ${source}
-    ${source.startsWith('SELECT') ? 'WHERE true' : ''} ON CONFLICT(${key}) DO UPDATE SET ${set}`;
-  return table === 'messages' ? [`DELETE FROM main.messages WHERE ${UNSETTLED}`, insert] : [insert];
+  // An upsert's SELECT needs a WHERE: without one, ON reads as a join constraint.
+  const from = source.startsWith('SELECT') ? `${source} WHERE true` : source;
+  return {
+    clear: table === 'messages' ? `DELETE FROM main.messages WHERE ${UNSETTLED}` : undefined,
+    insert: `INSERT INTO main.${table} (${columns.join(', ')}) ${from}
+      ON CONFLICT(${key}) DO UPDATE SET ${set}`,
+  };
 }
 
 export function jsonGzip(db: Database.Database): Reference {
@@ -64,11 +73,11 @@ export function jsonGzip(db: Database.Database): Reference {
   const read = TABLES.map((t) => [t, db.prepare(rowsOf(t)).raw()] as const);
   const writes = TABLES.map((t) => {
     const columns = columnsOf(db, t);
-    const [first, second] = replaceSql(db, t, `VALUES (${columns.map(() => '?').join(', ')})`);
+    const sql = replaceSql(db, t, `VALUES (${columns.map(() => '?').join(', ')})`);
     return {
       table: t,
-      clear: second ? db.prepare(first!) : undefined,
-      insert: db.prepare(second ?? first!),
+      clear: sql.clear ? db.prepare(sql.clear) : undefined,
+      insert: db.prepare(sql.insert),
     };
   });
   return {
@@ -102,8 +111,11 @@ export function sqlCopy(db: Database.Database): Reference {
     }
   });
   const restore = db.transaction(() => {
-    for (const t of TABLES)
-      for (const sql of replaceSql(db, t, `SELECT * FROM ${copy(t)}`)) db.exec(sql);
+    for (const t of TABLES) {
+      const sql = replaceSql(db, t, `SELECT * FROM ${copy(t)}`);
+      if (sql.clear) db.exec(sql.clear);
+      db.exec(sql.insert);
+    }
   });
   return {
     name: 'sql copy',
