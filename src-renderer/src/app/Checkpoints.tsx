@@ -20,7 +20,7 @@ import {
   togglePick,
   useCheckpoints,
 } from '../stores/checkpoints';
-import { dateTime } from './format';
+import { clockTime, dateTime } from './format';
 import { Modal } from './Modal';
 import { plural } from '../../../src-shared/text';
 
@@ -160,11 +160,8 @@ export function CheckpointDialogs() {
   );
 }
 
-function defaultName(): string {
-  const t = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `Checkpoint ${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}`;
-}
+/** Named by the time as the message log shows it, so the two read alike. */
+const defaultName = () => `Checkpoint ${clockTime(Date.now())}`;
 
 function CreateDialog() {
   const open = useCheckpoints((s) => s.creating);

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { METHOD_NAMES, type AuditLogEntry } from '../../../src-shared/contract';
 import { ERROR_CODES } from '../../../src-shared/errors';
 import { api, errorText } from '../api';
+import { dateTime } from '../app/format';
 import { Modal } from '../app/Modal';
 import { closeAudit } from './store';
 
@@ -21,8 +22,6 @@ type Page =
   | { state: 'loading' }
   | { state: 'error'; message: string }
   | { state: 'ready'; entries: AuditLogEntry[]; more: boolean };
-
-const time = (at: number) => new Date(at).toLocaleString();
 
 export function AuditLog() {
   const [filters, setFilters] = useState<Filters>({ tokenId: '', method: '', outcome: '' });
@@ -127,7 +126,7 @@ export function AuditLog() {
             <tbody>
               {page.entries.map((e) => (
                 <tr key={e.seq} className={e.outcome === 'ok' ? 'ok' : 'refused'}>
-                  <td>{time(e.at)}</td>
+                  <td>{dateTime(e.at)}</td>
                   <td>{e.tokenId ?? '—'}</td>
                   <td>{e.role ?? '—'}</td>
                   <td>{e.transport}</td>
