@@ -291,6 +291,8 @@ export interface RestorePreview {
     statusChanged: { id: string; from: string; to: string }[];
     /** Runs live at the checkpoint: they come back interrupted, to be resumed. */
     interrupted: string[];
+    /** Runs the checkpoint does not have (started after it): they leave the run history. */
+    removed: string[];
   };
   workflows: { removed: SessionRef[]; added: SessionRef[]; changed: SessionRef[] };
   /** One line each, for a confirmation dialog. */

@@ -60,6 +60,24 @@ describe('restore preview', () => {
     expect((await engine.runs.require(run.id)).status).toBe('interrupted');
   });
 
+  it('names the runs started after the checkpoint, which the restore takes out of the run history', async () => {
+    t = await tempEngine();
+    const { engine } = t;
+    const workflow = await engine.workflows.create(pingPong);
+    const cp = await engine.checkpoints.create({ name: 'before any run' });
+    const run = await engine.runs.start(workflow.id, null);
+    await engine.runs.cancel(run.id, 'stopped by the test');
+
+    const preview = await engine.checkpoints.preview(cp.id);
+
+    expect(preview.runs.removed).toEqual([run.id]);
+    expect(preview.lines).toContain(
+      `1 run leaves the run history (started after the checkpoint): …${run.id.slice(-8)} of "ping-pong".`,
+    );
+    await engine.checkpoints.restore(cp.id);
+    expect(await engine.runs.get(run.id)).toBeUndefined();
+  });
+
   it('compares two checkpoints of a run in sentences that name its sessions and run as the workflow does', async () => {
     const { engine, run, cp: before } = await checkpointMidRunThenCancel();
     const after = await engine.checkpoints.create({ name: 'cancelled' });

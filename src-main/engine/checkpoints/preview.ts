@@ -1,7 +1,7 @@
 /**
  * What a restore would change, for a confirmation dialog: sessions removed, brought back or
  * moved to another status; unacknowledged mail now and after; runs cancelled now, runs that
- * change status; workflows that change. It predicts what restore does, not only what the
+ * change status, runs started since (they leave the history); workflows that change. It predicts what restore does, not only what the
  * checkpoint holds: a run live at the checkpoint comes back `interrupted` with its active
  * sessions idle (restore.ts settleRestoredRuns), so that is what the preview says.
  */
@@ -71,7 +71,12 @@ export function previewRestore(
   }
 
   const runsNow = byId(current.runs);
-  const runs: RestorePreview['runs'] = { cancelled: liveNow, statusChanged: [], interrupted: [] };
+  const runs: RestorePreview['runs'] = {
+    cancelled: liveNow,
+    statusChanged: [],
+    interrupted: [],
+    removed: [...runsNow.keys()].filter((id) => !after.runs.has(id)),
+  };
   for (const [id, to] of after.runs) {
     if (to === 'interrupted') runs.interrupted.push(id);
     const now = runsNow.get(id);
@@ -152,6 +157,15 @@ function describe(p: RestorePreview, labels: Labels): string[] {
   const changed = runs.statusChanged.filter((r) => !runs.cancelled.includes(r.id));
   for (const r of changed.slice(0, 5)) {
     lines.push(`Run ${labels.run(r.id)} goes from ${r.from} to ${r.to}.`);
+  }
+  if (runs.removed.length) {
+    const removed = names(
+      runs.removed.map((id) => ({ id, name: id })),
+      (ref) => labels.run(ref.id),
+    );
+    lines.push(
+      `${counted(runs.removed.length, 'run', ['leaves', 'leave'])} the run history (started after the checkpoint): ${removed}.`,
+    );
   }
   if (runs.interrupted.length) {
     lines.push(
