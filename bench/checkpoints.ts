@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createEngine, type Engine } from '../src-main/engine';
-import { jsonGzip, openCopy, sqlCopy, type Reference } from './checkpoints/references';
+import { jsonGzip, openCopy, sqlCopy } from './checkpoints/references';
 import { median, table } from './stats';
 
 const SESSIONS = [10, 100, 1_000];
@@ -121,7 +121,7 @@ async function measureReferences(
   const db = openCopy(path);
   const cells: ReferenceCell[] = [];
   try {
-    for (const reference of [jsonGzip(db), sqlCopy(db)] as Reference[]) {
+    for (const reference of [jsonGzip(db), sqlCopy(db)]) {
       reference.create();
       const create = await time(() => reference.create(), rounds);
       const restore = await time(() => reference.restore(), restoreRounds);
@@ -172,6 +172,9 @@ async function measureSessions(sessions: number): Promise<Cell[]> {
         restoreRounds,
       );
       const withUndo = await time(() => engine.checkpoints.restore(last.id), 1);
+      // The references copy the database without the bench's checkpoints in it.
+      for (const cp of await engine.checkpoints.list({ limit: 1_000 }))
+        await engine.checkpoints.delete(cp.id);
       cells.push({
         sessions,
         messages,
@@ -182,11 +185,8 @@ async function measureSessions(sessions: number): Promise<Cell[]> {
         restoreWithUndoMs: withUndo.ms,
         sizeBytes: last.sizeBytes,
         rawSizeBytes: last.rawSizeBytes,
-        references: [],
+        references: await measureReferences(dir, messages, rounds, restoreRounds),
       });
-      for (const cp of await engine.checkpoints.list({ limit: 1_000 }))
-        await engine.checkpoints.delete(cp.id);
-      cells.at(-1)!.references = await measureReferences(dir, messages, rounds, restoreRounds);
     }
   } finally {
     await engine.close();
