@@ -353,6 +353,28 @@ describe('delivery', () => {
     expect(deliveries.length).toBe(count);
   });
 
+  it('renews the lease of a message whose handler is still at work, so it is delivered once', async () => {
+    await t.cleanup();
+    await setup({ bus: { leaseMs: 60, pollIntervalMs: 10, backoffBaseMs: 1 } });
+    const deliveries: Message[] = [];
+    // Seven leases long; the second message waits its turn behind the first (concurrency 1).
+    t.engine.bus.subscribe({}, async (m) => {
+      deliveries.push(m);
+      await new Promise((r) => setTimeout(r, 420));
+    });
+    const [first, second] = await t.engine.bus.publishBatch([cmd(), cmd()]);
+    await waitFor(
+      async () => (await t.engine.bus.get(second!.id))!.state === 'acknowledged',
+      'both handled',
+      5_000,
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    expect(deliveries.map((m) => m.id)).toEqual([first!.id, second!.id]);
+    for (const m of [first!, second!]) {
+      expect(await t.engine.bus.get(m.id)).toMatchObject({ state: 'acknowledged', attempts: 1 });
+    }
+  });
+
   it('dead-letters a message whose last lease runs out, and says so', async () => {
     await t.cleanup();
     await setup({ bus: { leaseMs: 40, pollIntervalMs: 10, backoffBaseMs: 1 } });

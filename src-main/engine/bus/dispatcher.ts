@@ -307,6 +307,8 @@ export class Dispatcher {
       const now = this.options.now();
       // Retries, delayed mail and other processes' publishes may have become ready.
       this.backlog = true;
+      // Before the sweep, which would take back a lease whose handler is still at work.
+      await this.renewLeases(now);
       const { dead } = await this.store.sweep(this.options.retry, now);
       for (const { id, reason } of dead) this.events.emit('message.dead', { id, reason });
       for (const [id, entry] of this.inflight) {
@@ -329,6 +331,32 @@ export class Dispatcher {
     } catch (error) {
       console.error('orchestration: bus maintenance failed', error);
     }
+  }
+
+  /**
+   * A message this process still holds (a handler at work on it, or waiting its turn) keeps its
+   * lease: renewed for another leaseMs once half of it is spent, so a handler slower than the
+   * lease is not handed the same message again. A process that dies stops renewing, and its
+   * leases run out as before. A manually acknowledged message whose handler returned is not
+   * held: it gets leaseMs to be acknowledged.
+   */
+  private async renewLeases(now: number): Promise<void> {
+    const due: InFlight[] = [];
+    for (const entry of this.inflight.values()) {
+      const until = entry.record.leaseUntil;
+      if (entry.remaining > 0 && until !== null && until - now <= this.options.leaseMs / 2)
+        due.push(entry);
+    }
+    if (due.length === 0) return;
+    const until = now + this.options.leaseMs;
+    const renewed = new Set(
+      await this.store.extendLeases(
+        due.map((e) => e.record),
+        this.options.owner,
+        until,
+      ),
+    );
+    for (const entry of due) if (renewed.has(entry.record.id)) entry.record.leaseUntil = until;
   }
 
   private async pump(): Promise<void> {

@@ -138,6 +138,11 @@ export interface MessageStore {
    * dead-letter queue. Returns how many went back in the queue and what died, with why.
    */
   sweep(policy: RetryPolicy, now: number): Promise<{ requeued: number; dead: Failure[] }>;
+  /**
+   * Moves the leases `owner` still holds on these messages to `until` (their handlers are still
+   * at work); returns the ids renewed. A lease already expired, taken back or settled stays so.
+   */
+  extendLeases(messages: readonly AckTarget[], owner: string, until: number): Promise<string[]>;
   /** Ends every lease an owner holds (a crashed process, or a graceful shutdown). */
   releaseLeases(owner: string): Promise<number>;
   /** Points waiting mail addressed to a session's name at the session. */

@@ -137,6 +137,7 @@ export class SqliteMessageStore implements MessageStore {
   // Built once: better-sqlite3's transaction() wraps a function in four new ones per call.
   private readonly insertAll;
   private readonly ackAll;
+  private readonly extendAll;
   private readonly claimRun;
 
   constructor(
@@ -172,6 +173,13 @@ export class SqliteMessageStore implements MessageStore {
       ackByKey: db.prepare<[number, number, string]>(
         `UPDATE messages SET state = 'acknowledged', acknowledged_at = ?, lease_until = NULL, lease_owner = NULL
          WHERE seq = ? AND id = ? AND state IN ('pending', 'leased')`,
+      ),
+      extend: db.prepare<[number, string, string]>(
+        `UPDATE messages SET lease_until = ? WHERE id = ? AND state = 'leased' AND lease_owner = ?`,
+      ),
+      extendByKey: db.prepare<[number, number, string, string]>(
+        `UPDATE messages SET lease_until = ?
+         WHERE seq = ? AND id = ? AND state = 'leased' AND lease_owner = ?`,
       ),
       fail: db.prepare(
         `UPDATE messages SET ${RETRY_SET}, failure_reason = @reason WHERE id = @id AND state = 'leased'
@@ -253,6 +261,15 @@ export class SqliteMessageStore implements MessageStore {
       for (const t of targets) if (ackOne(t, now)) done.push(t.id);
       return done;
     });
+    this.extendAll = db.transaction((targets: readonly AckTarget[], owner: string, until: number) =>
+      targets
+        .filter(({ id, key }) =>
+          key != null
+            ? this.s.extendByKey.run(until, key, id, owner).changes === 1
+            : this.s.extend.run(until, id, owner).changes === 1,
+        )
+        .map((t) => t.id),
+    );
   }
 
   /**
@@ -471,6 +488,11 @@ export class SqliteMessageStore implements MessageStore {
       return { requeued, dead };
     });
     return guard(() => run.immediate());
+  }
+
+  /** Rides in the next write transaction, as acknowledgements do. */
+  extendLeases(messages: readonly AckTarget[], owner: string, until: number): Promise<string[]> {
+    return this.writes.defer(this.extendAll, messages, owner, until).catch(rethrow);
   }
 
   async releaseLeases(owner: string): Promise<number> {
