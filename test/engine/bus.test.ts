@@ -355,12 +355,13 @@ describe('delivery', () => {
 
   it('renews the lease of a message whose handler is still at work, so it is delivered once', async () => {
     await t.cleanup();
-    await setup({ bus: { leaseMs: 60, pollIntervalMs: 10, backoffBaseMs: 1 } });
+    // Renewed with 100 ms to spare, swept every 10 ms: a slow tick on a busy host still renews.
+    await setup({ bus: { leaseMs: 200, pollIntervalMs: 10, backoffBaseMs: 1 } });
     const deliveries: Message[] = [];
-    // Seven leases long; the second message waits its turn behind the first (concurrency 1).
+    // Two and a half leases long; the second message waits its turn behind the first (concurrency 1).
     t.engine.bus.subscribe({}, async (m) => {
       deliveries.push(m);
-      await new Promise((r) => setTimeout(r, 420));
+      await new Promise((r) => setTimeout(r, 500));
     });
     const [first, second] = await t.engine.bus.publishBatch([cmd(), cmd()]);
     await waitFor(

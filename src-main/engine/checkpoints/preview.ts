@@ -1,9 +1,10 @@
 /**
  * What a restore would change, for a confirmation dialog: sessions removed, brought back or
  * moved to another status; unacknowledged mail now and after; runs cancelled now, runs that
- * change status, runs started since (they leave the history); workflows that change. It predicts what restore does, not only what the
- * checkpoint holds: a run live at the checkpoint comes back `interrupted` with its active
- * sessions idle (restore.ts settleRestoredRuns), so that is what the preview says.
+ * change status, runs started since (they leave the history); workflows that change. It
+ * predicts what restore does, not only what the checkpoint holds: a run live at the checkpoint
+ * comes back `interrupted` with its active sessions idle (restore.ts settleRestoredRuns), so
+ * that is what the preview says.
  */
 import type { RestorePreview, SessionRef } from '../../../src-shared/contract';
 import { plural } from '../../../src-shared/text';
