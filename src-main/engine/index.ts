@@ -222,6 +222,7 @@ export async function createEngine(
       events,
       now: options.now,
       owner: instance.owner,
+      abandonDeliveries: () => bus.abandonDeliveries(),
       openStorage: (path) => createSqliteStorage({ path, nativeBinding: options.nativeBinding }),
       markImportedWorkflows: (list, source) => files.markFromCheckpoint(list, source),
     },

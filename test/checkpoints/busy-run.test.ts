@@ -79,6 +79,56 @@ describe('restore during a busy run', () => {
     expect(got.length).toBe(waiting.size);
   });
 
+  it('a handler still at work when the restore replaces its message settles nothing: the restored copy is delivered again', async () => {
+    t = await tempEngine({ checkpoints: { drainMs: 50 } } as never);
+    const { engine } = t;
+    const director = await engine.sessions.create({ type: 'director', name: 'director' });
+    await engine.sessions.create({ type: 'department', name: 'dept' });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const deliveries: { attempts: number; stateWhileHandled: string }[] = [];
+    engine.bus.subscribe({}, async (m) => {
+      // The first delivery outlives the restore's drain; the second is the restored copy's.
+      if (deliveries.length === 0) {
+        deliveries.push({ attempts: m.attempts, stateWhileHandled: 'held' });
+        await held;
+        return;
+      }
+      // Long enough for an acknowledgement of the first delivery to be committed, had it been sent.
+      await new Promise((r) => setTimeout(r, 100));
+      const state = (await engine.bus.get(m.id))!.state;
+      deliveries.push({ attempts: m.attempts, stateWhileHandled: state });
+    });
+    const m = await engine.bus.publish({
+      type: 'COMMAND',
+      sender: director.id,
+      receiver: 'dept',
+      content: { job: 1 },
+    });
+    await waitFor(() => deliveries.length === 1, 'the first delivery');
+    const cp = await engine.checkpoints.create({ name: 'while it is handled' });
+    expect(cp.summary.leased).toBe(1);
+
+    const result = await engine.checkpoints.restore(cp.id, { preserveCurrentState: false });
+    expect(result.warnings.join(' ')).toMatch(/still being handled .* delivered again/);
+    // The restored copy is taken by the restored timeline while the old handler still runs.
+    await waitFor(
+      async () => (await engine.bus.get(m.id))!.state === 'leased',
+      'the restored copy to be delivered',
+    );
+    release();
+    await waitFor(() => deliveries.length === 2, 'the restored copy to be handled');
+    // The old handler returned, yet the restored copy was not acknowledged under its new handler.
+    // (Its second delivery: it was in flight at the checkpoint.)
+    expect(deliveries[1]).toEqual({ attempts: 2, stateWhileHandled: 'leased' });
+    await waitFor(
+      async () => (await engine.bus.get(m.id))!.state === 'acknowledged',
+      'the restored copy to be acknowledged by its own handler',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(deliveries).toHaveLength(2);
+  });
+
   it('takes an automatic checkpoint when a run ends, if configured', async () => {
     t = await tempEngine({ checkpoints: { onRunEnd: true } } as never);
     const { engine } = t;

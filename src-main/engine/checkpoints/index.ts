@@ -304,6 +304,8 @@ export class CheckpointService {
       takenAt: target.createdAt,
       head: meta.id,
     });
+    // Before anything else runs: a late handler's outcome must not reach the restored copies.
+    deps.abandonDeliveries();
     await deps.sessions.prime();
     for (const extension of this.extensions) {
       await extension

@@ -46,8 +46,8 @@ export async function drainDeliveries(deps: CheckpointDeps, drainMs: number, war
   if (leased > 0) {
     warnings.push(
       `${leased} deliveries were still being handled by subscribers after ${drainMs} ms; their messages ` +
-        'were put back as in the checkpoint, and a late acknowledgement from those handlers may still ' +
-        'mark the restored copy acknowledged.',
+        'were put back as in the checkpoint and are delivered again. What those handlers return is ' +
+        'dropped; one that acknowledges by hand (bus.acknowledge) can still acknowledge the restored copy.',
     );
   }
 }

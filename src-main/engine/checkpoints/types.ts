@@ -77,6 +77,8 @@ export interface CheckpointDeps {
   now: () => number;
   /** This engine instance (leases and runs it owns). */
   owner: string;
+  /** Forgets the bus's deliveries under way once the messages under them were replaced. */
+  abandonDeliveries: () => number;
   /** Opens a fresh database for fork(). */
   openStorage: (databasePath: string) => StoragePort;
   /** Records the workflows of an imported checkpoint as untrusted imports (engine.files). */
