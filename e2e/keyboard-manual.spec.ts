@@ -1,6 +1,7 @@
 /**
  * Keyboard editing and a person in the loop: add sessions with Enter, auto layout, refused
- * edges, copy/paste, a manual department answered from the inspector, the API sandbox.
+ * edges, copy/paste, the shortcuts list (?), a run started with Ctrl/Cmd+Enter, a manual
+ * department answered from the inspector, the API sandbox.
  */
 import { expect, test } from '@playwright/test';
 import {
@@ -63,9 +64,23 @@ test('keyboard editing, a refused edge, copy/paste, and answering a manual step'
   await expect(page.getByRole('region', { name: 'Edge properties' })).toContainText('DIRECTION');
   await waitSaved(page);
 
-  // Run: the manual step waits for an answer in the inspector.
-  await page.getByLabel('Run input (JSON)').fill('{"question": "ship it?"}');
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  // ? lists every shortcut; Escape closes the list.
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help.getByRole('row', { name: /Ctrl\/Cmd\+S\s+Create checkpoint/ })).toBeVisible();
+  await page.screenshot({ path: `${ARTIFACTS}/keyboard-shortcuts.png` });
+  await page.keyboard.press('Escape');
+  await expect(help).toHaveCount(0);
+
+  // Run from the keyboard (Ctrl/Cmd+Enter): the manual step waits for an answer in the inspector.
+  const runInput = page.getByLabel('Run input (JSON)');
+  await runInput.fill('{"question": "ship it?"}');
+  await runInput.blur();
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toHaveAttribute(
+    'aria-keyshortcuts',
+    /Control\+Enter/,
+  );
+  await page.keyboard.press('ControlOrMeta+Enter');
   await expect(page.getByRole('status', { name: 'Run running' })).toBeVisible();
   await node(page, 'Department 1').click();
   const waiting = page.getByRole('region', { name: 'Waiting for an answer' });

@@ -4,6 +4,7 @@ import { useEffect, useState, type DragEvent } from 'react';
 import { loadCheckpoints } from '../stores/checkpoints';
 import { importFromFile } from '../stores/files';
 import { CheckpointDialogs } from './Checkpoints';
+import { ShortcutsDialog } from './ShortcutsDialog';
 import { FileDialogs } from './FileDialogs';
 import { Canvas } from '../canvas/Canvas';
 import { addSessionAt } from '../stores/editor';
@@ -64,6 +65,7 @@ export function App() {
         </div>
         <BottomPanel />
         <CheckpointDialogs />
+        <ShortcutsDialog />
         <Toasts />
       </div>
     </ReactFlowProvider>

@@ -2,7 +2,7 @@
 import { useRef, useState } from 'react';
 import { openCreate } from '../stores/checkpoints';
 import { exportCurrent, importFromFile, useFiles } from '../stores/files';
-import { setBottomTab } from '../stores/ui';
+import { setBottomTab, setShortcutsOpen } from '../stores/ui';
 import { docOf, useEditor } from '../stores/editor';
 import {
   createWorkflow,
@@ -164,6 +164,15 @@ export function Header() {
       >
         {connected ? '●' : '○'}
       </span>
+      <button
+        className="theme-toggle"
+        onClick={() => setShortcutsOpen(true)}
+        aria-label="Keyboard shortcuts"
+        aria-keyshortcuts="Shift+?"
+        title="Keyboard shortcuts (?)"
+      >
+        ⌨
+      </button>
       <button
         className="theme-toggle"
         onClick={toggleTheme}

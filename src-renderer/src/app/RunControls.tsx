@@ -41,10 +41,12 @@ export function RunControls() {
       <button
         className="primary"
         aria-label="Run"
+        aria-keyshortcuts="Control+Enter Meta+Enter"
         disabled={!workflowId || empty || busy || !!runRefused}
         onClick={() => void run()}
         title={
-          runRefused ?? (empty ? 'Add sessions to the canvas first' : 'Start a run with this input')
+          runRefused ??
+          (empty ? 'Add sessions to the canvas first' : 'Start a run with this input (Ctrl+Enter)')
         }
       >
         ▶ Run

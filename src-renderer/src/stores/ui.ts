@@ -1,6 +1,6 @@
 /**
  * Small shared UI state: the bottom panel's tab, the side panel's tab (null: the default for the
- * situation) and the run input (Trust and run uses it too).
+ * situation), the run input (Trust and run uses it too) and whether the shortcuts list is open.
  */
 import { create } from 'zustand';
 
@@ -11,6 +11,7 @@ interface UiState {
   bottomTab: BottomTab;
   sideTab: SideTab | null;
   runInput: string;
+  shortcutsOpen: boolean;
 }
 
 export const DEFAULT_RUN_INPUT = '{"task": "hello"}';
@@ -19,8 +20,10 @@ export const useUi = create<UiState>(() => ({
   bottomTab: 'log',
   sideTab: null,
   runInput: DEFAULT_RUN_INPUT,
+  shortcutsOpen: false,
 }));
 
 export const setBottomTab = (bottomTab: BottomTab) => useUi.setState({ bottomTab });
 export const setSideTab = (sideTab: SideTab) => useUi.setState({ sideTab });
 export const setRunInput = (runInput: string) => useUi.setState({ runInput });
+export const setShortcutsOpen = (shortcutsOpen: boolean) => useUi.setState({ shortcutsOpen });
