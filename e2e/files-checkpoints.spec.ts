@@ -2,9 +2,10 @@
  * Workflow files and checkpoints in the app: export a workflow (a real download), import it back
  * as a copy (Rename), see it on the canvas, trust and run it; import a broken file (dropped on
  * the canvas) and pick its problems; then run, Create checkpoint, let the run go on, Restore,
- * see the canvas and log go back, Resume the interrupted run from the run history, and undo the
- * restore from the pre-restore checkpoint.
+ * see the canvas and log go back, Resume the interrupted run from the run history, undo the
+ * restore from the pre-restore checkpoint, compare, and fork into a database of its own.
  */
+import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { ARTIFACTS, node, trackProblems, waitSaved } from './support/canvas';
@@ -257,6 +258,23 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await expect(differences).not.toContainText(/[0-9a-f]{12}\//);
   await page.screenshot({ path: `${ARTIFACTS}/21-compare.png` });
   await diff.getByRole('button', { name: 'Close' }).click();
+
+  // Fork the named checkpoint: a new database beside this one, and the command that opens it.
+  await entry.getByRole('button', { name: 'Fork', exact: true }).click();
+  const forked = page.getByRole('dialog', { name: 'Forked' });
+  const forkPath = (await forked.getByLabel('Forked database').textContent())!.trim();
+  await expect(forked.getByLabel('Command to open the fork')).toHaveText(
+    `npx orchestration serve --db "${forkPath}"`,
+  );
+  const fork = new Database(forkPath, { readonly: true });
+  try {
+    // The fork holds the checkpoint's run as it was then: live, to be resumed when opened.
+    expect(fork.prepare(`SELECT status FROM runs`).pluck().all()).toContain('running');
+  } finally {
+    fork.close();
+  }
+  await page.screenshot({ path: `${ARTIFACTS}/22-forked.png` });
+  await forked.getByRole('button', { name: 'Close' }).click();
 
   expect(problems).toEqual([]);
 });

@@ -275,21 +275,40 @@ function CompareDialog() {
 
 function ForkDialog() {
   const f = useCheckpoints((s) => s.fork);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => setCopied(false), [f]);
   if (!f) return null;
+  const serve = `npx orchestration serve --db "${f.databasePath}"`;
   return (
     <Modal title="Forked" onClose={closeFork}>
       <p>
         The checkpoint&apos;s state ({f.sessions} sessions, {f.messages} messages) is now a separate
-        database beside this one:
+        database beside this one; this timeline is unchanged:
       </p>
-      <pre className="excerpt">{f.databasePath}</pre>
+      <pre className="excerpt" aria-label="Forked database">
+        {f.databasePath}
+      </pre>
+      <p>Open it beside this window, in browser mode:</p>
+      <pre className="excerpt" aria-label="Command to open the fork">
+        {serve}
+      </pre>
       <p className="hint">
-        Open it with <span className="mono">npm start -- --db &lt;path&gt;</span>. Runs that were
-        live in it are marked interrupted when it opens.
+        Or start the desktop app with <span className="mono">ORCHESTRATION_DB</span> set to its
+        path. Runs that were live in it are marked interrupted when it opens, ready to resume.
       </p>
       <div className="actions">
         <button className="primary" onClick={closeFork}>
           Close
+        </button>
+        <button
+          onClick={() =>
+            void navigator.clipboard.writeText(serve).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? 'Copied' : 'Copy command'}
         </button>
       </div>
     </Modal>
