@@ -261,14 +261,18 @@ export class SqliteMessageStore implements MessageStore {
       for (const t of targets) if (ackOne(t, now)) done.push(t.id);
       return done;
     });
-    this.extendAll = db.transaction((targets: readonly AckTarget[], owner: string, until: number) =>
-      targets
-        .filter(({ id, key }) =>
-          key != null
-            ? this.s.extendByKey.run(until, key, id, owner).changes === 1
-            : this.s.extend.run(until, id, owner).changes === 1,
-        )
-        .map((t) => t.id),
+    this.extendAll = db.transaction(
+      (targets: readonly AckTarget[], owner: string, until: number) => {
+        const renewed: string[] = [];
+        for (const { id, key } of targets) {
+          const { changes } =
+            key != null
+              ? this.s.extendByKey.run(until, key, id, owner)
+              : this.s.extend.run(until, id, owner);
+          if (changes === 1) renewed.push(id);
+        }
+        return renewed;
+      },
     );
   }
 
