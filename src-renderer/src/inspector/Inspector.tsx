@@ -1,6 +1,6 @@
 /** The session inspector: status and history, runner, workspace, mailboxes, logs, timings. */
 import { docOf, useEditor } from '../stores/editor';
-import { useLive } from '../stores/live';
+import { logsOf, useLive } from '../stores/live';
 import { Answer, Compose, type Peer } from './Compose';
 import { MessageList } from './MessageList';
 import { useSessionData, type SessionData } from './useSessionData';
@@ -24,7 +24,8 @@ export function Inspector({ sessionId }: { sessionId: string }) {
   const logs = useLive((s) => s.logs);
   const [data, refresh] = useSessionData(sessionId);
   if (!session) return null;
-  const mine = logs.filter((l) => l.sessionId === sessionId).slice(-50);
+  // The inspected run's lines only: a run before it has sessions (and logs) of its own.
+  const mine = logsOf(logs, sessionId, run?.sessions[sessionId]).slice(-50);
   const peers: Peer[] = sessions
     .filter((s) => s.id !== sessionId && run?.sessions[s.id])
     .map((s) => ({ engineId: run!.sessions[s.id]!, name: s.name, type: s.type }));

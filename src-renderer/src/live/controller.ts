@@ -342,7 +342,7 @@ function handle(e: StreamEvent): void {
     case 'runner.log': {
       const id = index.toWorkflow(e.sessionId);
       if (!id) break;
-      logs.push({ at: e.at, sessionId: id, level: e.level, text: e.text });
+      logs.push({ at: e.at, sessionId: id, engineId: e.sessionId, level: e.level, text: e.text });
       if (e.level === 'error') touchNode(id, { error: e.text });
       listsDirty = true;
       break;

@@ -29,9 +29,23 @@ export interface NodeLive {
 
 export interface RunnerLog {
   at: number;
+  /** The workflow's session (canvas node). */
   sessionId: string;
+  /** The engine's session: the node in one run. */
+  engineId: string;
   level: 'debug' | 'info' | 'warn' | 'error';
   text: string;
+}
+
+/** A node's log lines in one run (its engine session), or in every run when none is known. */
+export function logsOf(
+  logs: readonly RunnerLog[],
+  sessionId: string,
+  engineId: string | undefined,
+): RunnerLog[] {
+  return logs.filter(
+    (l) => l.sessionId === sessionId && (engineId === undefined || l.engineId === engineId),
+  );
 }
 
 export interface LiveState {
