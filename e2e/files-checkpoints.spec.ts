@@ -68,7 +68,8 @@ test('export a workflow, import it as a copy, trust and run it; a broken file li
   };
   expect(file.format).toBe('orchestration-workflow');
   expect(file.name).toBe(NAME);
-  await expect(page.getByRole('alert')).toContainText(`Exported ${FILE}`);
+  await expect(page.getByRole('status').filter({ hasText: `Exported ${FILE}` })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
 
   // Import the same file through the file picker: the name clash asks Rename or Replace.
   const [chooser] = await Promise.all([

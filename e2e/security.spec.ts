@@ -102,7 +102,10 @@ test('an admin opens the audit log and sees the actions just taken', async ({ pa
   await create.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(create).toBeHidden();
   // The dialog closes at once; the call is done when the app says so.
-  await expect(page.getByRole('alert')).toContainText('Checkpoint "audited checkpoint" created.');
+  // News of something done is a status, not an alert.
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Checkpoint "audited checkpoint" created.' }),
+  ).toBeVisible();
 
   await page.getByRole('button', { name: 'Audit log' }).click();
   const log = page.getByRole('dialog', { name: 'Audit log' });

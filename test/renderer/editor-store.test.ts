@@ -9,6 +9,7 @@ import {
   openWorkflow,
   redoEdit,
   SAVE_DELAY_MS,
+  setNotice,
   undoEdit,
   useEditor,
 } from '../../src-renderer/src/stores/editor';
@@ -47,10 +48,15 @@ describe('editor store', () => {
     const b = addSessionAt('department', { x: 100, y: 200 })!;
     expect(addSessionAt('director', { x: 0, y: 0 })).toBeNull();
     expect(useEditor.getState().notice).toMatch(/second director/);
+    // A refusal is shown as an alert, not as news of something done.
+    expect(useEditor.getState().noticeTone).toBe('problem');
+    setNotice('Exported x.json.', 'done');
+    expect(useEditor.getState().noticeTone).toBe('done');
     expect(connect(d, a)).toBe(true);
     expect(connect(d, b)).toBe(true);
     expect(connect(a, b)).toBe(false);
     expect(useEditor.getState().notice).toMatch(/not to each other/);
+    expect(useEditor.getState().noticeTone).toBe('problem');
     expect(useEditor.getState().edges).toHaveLength(2);
 
     deleteItems([b], []);

@@ -3,9 +3,11 @@ import { setNotice, useEditor } from '../stores/editor';
 
 export function Notice() {
   const notice = useEditor((s) => s.notice);
+  const tone = useEditor((s) => s.noticeTone);
   if (!notice) return null;
+  // A refusal interrupts (alert); news of something done waits its turn (status).
   return (
-    <div className="notice" role="alert">
+    <div className={`notice ${tone}`} role={tone === 'done' ? 'status' : 'alert'}>
       <span>{notice}</span>
       <button aria-label="Dismiss" onClick={() => setNotice(null)}>
         ×

@@ -82,7 +82,7 @@ export async function createCheckpoint(name: string): Promise<void> {
   const { activeRunId, runs } = useLive.getState();
   const live = runs.find((r) => r.status === 'running' || r.status === 'pending');
   const runId = live?.id ?? activeRunId ?? undefined;
-  setNotice(`Creating checkpoint "${name}"…`);
+  setNotice(`Creating checkpoint "${name}"…`, 'done');
   try {
     await flushSave();
     const checkpoint = await api().call('checkpoints.create', {
@@ -91,7 +91,7 @@ export async function createCheckpoint(name: string): Promise<void> {
     });
     setBottomTab('checkpoints');
     await loadCheckpoints();
-    setNotice(`Checkpoint "${checkpoint.name}" created.`);
+    setNotice(`Checkpoint "${checkpoint.name}" created.`, 'done');
   } catch (error) {
     setNotice(`Could not create the checkpoint: ${errorText(error)}`);
   }
@@ -133,6 +133,7 @@ export async function confirmRestore(): Promise<void> {
       shown
         ? `Restored checkpoint "${q.checkpoint.name}".`
         : `Restored checkpoint "${q.checkpoint.name}"; reload the page to see it.`,
+      'done',
     );
   } catch (error) {
     set({ confirm: { ...q, error: errorText(error) } });

@@ -39,9 +39,13 @@ export interface EditorState {
   pastes: number;
   /** A visible reason for the last refused edit (or other short notice). */
   notice: string | null;
+  /** 'problem': something was refused or failed (an alert); 'done': what just happened (a status). */
+  noticeTone: NoticeTone;
   save: SaveState;
   saveError: string | null;
 }
+
+export type NoticeTone = 'problem' | 'done';
 
 const blank: WorkflowDefinition = { name: '', sessions: [], edges: [] };
 
@@ -54,6 +58,7 @@ export const useEditor = create<EditorState>(() => ({
   clip: null,
   pastes: 0,
   notice: null,
+  noticeTone: 'problem',
   save: 'saved',
   saveError: null,
 }));
@@ -105,8 +110,8 @@ export function redoEdit(): void {
   if (h !== get().history) show(h.present, h);
 }
 
-export function setNotice(notice: string | null): void {
-  set({ notice });
+export function setNotice(notice: string | null, noticeTone: NoticeTone = 'problem'): void {
+  set({ notice, noticeTone });
 }
 
 export function addSessionAt(type: SessionType, position: { x: number; y: number }): string | null {
@@ -200,7 +205,14 @@ export function copySelection(): void {
     docOf(s),
     s.nodes.filter((n) => n.selected).map((n) => n.id),
   );
-  if (clip) set({ clip, pastes: 0, notice: `Copied ${clip.sessions.length} session(s)` });
+  if (clip) {
+    set({
+      clip,
+      pastes: 0,
+      notice: `Copied ${clip.sessions.length} session(s)`,
+      noticeTone: 'done',
+    });
+  }
 }
 
 export function pasteClip(): void {
@@ -212,6 +224,7 @@ export function pasteClip(): void {
   set({
     pastes: s.pastes + 1,
     notice: result.skipped.length ? `Not pasted: ${result.skipped.join('; ')}` : null,
+    noticeTone: 'problem',
   });
 }
 

@@ -78,6 +78,7 @@ export async function exportCurrent(): Promise<void> {
       file.removed.length
         ? `Exported ${file.fileName}; left out secret values at ${file.removed.join(', ')}.`
         : `Exported ${file.fileName}.`,
+      'done',
     );
   } catch (error) {
     setNotice(`Could not export: ${errorText(error)}`);
@@ -128,7 +129,7 @@ export async function importText(
     if (result.migratedFrom !== undefined) {
       notes.push(`The file was format version ${result.migratedFrom}; it was migrated.`);
     }
-    setNotice(notes.join(' '));
+    setNotice(notes.join(' '), 'done');
     if (!result.trusted) {
       set({
         trust: {
