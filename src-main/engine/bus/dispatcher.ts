@@ -289,15 +289,13 @@ export class Dispatcher {
    * neither acknowledges nor fails the message, whose restored copy is delivered again. Acks
    * waiting for this turn's commit are dropped too. acknowledge(id) by hand is not fenced.
    */
-  abandonDeliveries(): number {
+  abandonDeliveries(): void {
     for (const sub of this.subs) sub.queue.length = 0;
     for (const entry of this.inflight.values()) entry.done = true;
-    const abandoned = this.inflight.size;
     this.inflight.clear();
     this.autoAcks = [];
     this.backlog = true;
     this.kick();
-    return abandoned;
   }
 
   /** Stops delivering, lets running handlers finish (up to drainMs), commits their outcome, returns the rest. */

@@ -300,8 +300,8 @@ export class MessageBus {
    * After a checkpoint restore: deliveries under way belong to the abandoned timeline and settle
    * nothing (see Dispatcher.abandonDeliveries). Not part of the public API.
    */
-  abandonDeliveries(): number {
-    return this.dispatcher.abandonDeliveries();
+  abandonDeliveries(): void {
+    this.dispatcher.abandonDeliveries();
   }
 
   /** Refuses new publishes, commits what was accepted, lets handlers finish, returns unacked leases. */

@@ -78,7 +78,7 @@ export interface CheckpointDeps {
   /** This engine instance (leases and runs it owns). */
   owner: string;
   /** Forgets the bus's deliveries under way once the messages under them were replaced. */
-  abandonDeliveries: () => number;
+  abandonDeliveries: () => void;
   /** Opens a fresh database for fork(). */
   openStorage: (databasePath: string) => StoragePort;
   /** Records the workflows of an imported checkpoint as untrusted imports (engine.files). */
