@@ -50,8 +50,8 @@ describe('editor store', () => {
     expect(useEditor.getState().notice).toMatch(/second director/);
     // A refusal is shown as an alert, not as news of something done.
     expect(useEditor.getState().noticeTone).toBe('problem');
-    setNotice('Exported x.json.', 'done');
-    expect(useEditor.getState().noticeTone).toBe('done');
+    setNotice('Exported x.json.', 'news');
+    expect(useEditor.getState().noticeTone).toBe('news');
     expect(connect(d, a)).toBe(true);
     expect(connect(d, b)).toBe(true);
     expect(connect(a, b)).toBe(false);

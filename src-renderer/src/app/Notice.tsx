@@ -5,9 +5,9 @@ export function Notice() {
   const notice = useEditor((s) => s.notice);
   const tone = useEditor((s) => s.noticeTone);
   if (!notice) return null;
-  // A refusal interrupts (alert); news of something done waits its turn (status).
+  // A refusal interrupts (alert); news (progress, something done) waits its turn (status).
   return (
-    <div className={`notice ${tone}`} role={tone === 'done' ? 'status' : 'alert'}>
+    <div className={`notice ${tone}`} role={tone === 'news' ? 'status' : 'alert'}>
       <span>{notice}</span>
       <button aria-label="Dismiss" onClick={() => setNotice(null)}>
         ×

@@ -82,7 +82,7 @@ export async function createCheckpoint(name: string): Promise<void> {
   const { activeRunId, runs } = useLive.getState();
   const live = runs.find((r) => r.status === 'running' || r.status === 'pending');
   const runId = live?.id ?? activeRunId ?? undefined;
-  setNotice(`Creating checkpoint "${name}"…`, 'done');
+  setNotice(`Creating checkpoint "${name}"…`, 'news');
   try {
     await flushSave();
     const checkpoint = await api().call('checkpoints.create', {
@@ -91,7 +91,7 @@ export async function createCheckpoint(name: string): Promise<void> {
     });
     setBottomTab('checkpoints');
     await loadCheckpoints();
-    setNotice(`Checkpoint "${checkpoint.name}" created.`, 'done');
+    setNotice(`Checkpoint "${checkpoint.name}" created.`, 'news');
   } catch (error) {
     setNotice(`Could not create the checkpoint: ${errorText(error)}`);
   }
@@ -133,7 +133,7 @@ export async function confirmRestore(): Promise<void> {
       shown
         ? `Restored checkpoint "${q.checkpoint.name}".`
         : `Restored checkpoint "${q.checkpoint.name}"; reload the page to see it.`,
-      'done',
+      'news',
     );
   } catch (error) {
     set({ confirm: { ...q, error: errorText(error) } });

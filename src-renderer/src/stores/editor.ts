@@ -39,13 +39,16 @@ export interface EditorState {
   pastes: number;
   /** A visible reason for the last refused edit (or other short notice). */
   notice: string | null;
-  /** 'problem': something was refused or failed (an alert); 'done': what just happened (a status). */
+  /**
+   * 'problem': something was refused or failed (an alert); 'news': progress, or what just
+   * happened (a status).
+   */
   noticeTone: NoticeTone;
   save: SaveState;
   saveError: string | null;
 }
 
-export type NoticeTone = 'problem' | 'done';
+export type NoticeTone = 'problem' | 'news';
 
 const blank: WorkflowDefinition = { name: '', sessions: [], edges: [] };
 
@@ -210,7 +213,7 @@ export function copySelection(): void {
       clip,
       pastes: 0,
       notice: `Copied ${clip.sessions.length} session(s)`,
-      noticeTone: 'done',
+      noticeTone: 'news',
     });
   }
 }

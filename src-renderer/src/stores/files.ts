@@ -78,7 +78,7 @@ export async function exportCurrent(): Promise<void> {
       file.removed.length
         ? `Exported ${file.fileName}; left out secret values at ${file.removed.join(', ')}.`
         : `Exported ${file.fileName}.`,
-      'done',
+      'news',
     );
   } catch (error) {
     setNotice(`Could not export: ${errorText(error)}`);
@@ -129,7 +129,7 @@ export async function importText(
     if (result.migratedFrom !== undefined) {
       notes.push(`The file was format version ${result.migratedFrom}; it was migrated.`);
     }
-    setNotice(notes.join(' '), 'done');
+    setNotice(notes.join(' '), 'news');
     if (!result.trusted) {
       set({
         trust: {
