@@ -47,7 +47,7 @@ export async function tempEngine(options: Partial<EngineOptions> = {}): Promise<
 export async function waitFor(
   predicate: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 5_000,
+  timeoutMs = 15_000,
 ) {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {

@@ -17,7 +17,7 @@ describe('worker pool: hung, crashing and cancelled tasks', () => {
     const after = await p.run<Who>(fixture('whoAmI'));
     expect(after.threadId).not.toBe(before.threadId);
     await vi.waitFor(() => expect(p.stats().workers).toMatchObject({ total: 1, terminated: 1 }), {
-      timeout: 2000,
+      timeout: 15_000,
     });
   });
 
@@ -84,7 +84,7 @@ describe('worker pool: hung, crashing and cancelled tasks', () => {
     const controller = new AbortController();
     const running = p.run(fixture('sleepFor'), { ms: 10_000 }, { signal: controller.signal });
     await vi.waitFor(() => expect(p.tasks()[0]?.state).toBe('running'), {
-      timeout: 2000,
+      timeout: 15_000,
       interval: 10,
     });
     controller.abort();
@@ -93,7 +93,7 @@ describe('worker pool: hung, crashing and cancelled tasks', () => {
     expect(isAbortError(error)).toBe(true);
     expect(p.stats()).toMatchObject({ cancelled: 1, active: 0 });
     expect(await p.run('echo', 'after')).toBe('after');
-    await vi.waitFor(() => expect(p.stats().workers.terminated).toBe(1), { timeout: 2000 });
+    await vi.waitFor(() => expect(p.stats().workers.terminated).toBe(1), { timeout: 15_000 });
   });
 
   it('drops a queued task when its signal aborts, and refuses an already aborted signal', async () => {

@@ -77,7 +77,7 @@ describe('worker pool: running tasks', () => {
     expect(states().echo).toBe('pending');
     expect(['assigned', 'running']).toContain(states().sleeper); // running once the thread has it
     await vi.waitFor(() => expect(states().sleeper).toBe('running'), {
-      timeout: 2000,
+      timeout: 15_000,
       interval: 10,
     });
     expect(p.workers()).toEqual([expect.objectContaining({ state: 'busy' })]);
@@ -156,7 +156,7 @@ describe('worker pool: running tasks', () => {
     expect(p.stats().workers.total).toBe(3);
     await Promise.all(runs);
     await vi.waitFor(() => expect(p.stats().workers).toMatchObject({ total: 1, terminated: 2 }), {
-      timeout: 3000,
+      timeout: 15_000,
       interval: 25,
     });
   });

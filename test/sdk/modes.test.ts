@@ -124,7 +124,7 @@ async function scenario(client: OrchestrationClient) {
   };
 }
 
-async function waitUntil(check: () => boolean, ms = 5_000): Promise<void> {
+async function waitUntil(check: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out waiting');

@@ -136,7 +136,6 @@ describe('fuzz', () => {
 
   it(`the WebSocket endpoint survives 2,000 seeded hostile frames (seed ${SEED})`, async () => {
     const r = rng(SEED);
-    const started = Date.now();
     const ws = frameClient(rig.server.port, 'startup-token-123');
     await ws.opened;
     const frames: string[] = [];
@@ -167,12 +166,10 @@ describe('fuzz', () => {
     });
     other.close();
     ws.close();
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it(`the workflow importer survives 2,000 seeded mutated files (seed ${SEED})`, () => {
     const r = rng(SEED + 1);
-    const started = Date.now();
     const valid = exportWorkflow(sampleDefinition('Fuzzed'));
     expect(parseWorkflowFile(valid).workflow.name).toBe('Fuzzed');
     let accepted = 0;
@@ -234,6 +231,5 @@ describe('fuzz', () => {
     expect(accepted + refused).toBe(2_000);
     expect(refused).toBeGreaterThan(1_000);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
