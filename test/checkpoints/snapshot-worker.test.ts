@@ -13,7 +13,8 @@ import { openDatabase } from '../../src-main/engine/store/sqlite/database';
 import { createSqliteStorage } from '../../src-main/engine/store/sqlite';
 import { SnapshotWorker } from '../../src-main/engine/store/sqlite/snapshot-worker';
 import type { SnapshotTables } from '../../src-main/engine/store/port';
-import { tempEngine, type TempEngine } from '../helpers/temp-engine';
+import { tempEngine, waitFor, type TempEngine } from '../helpers/temp-engine';
+import { pingPong } from './fixtures/ping-pong';
 import { smallOrchestration } from './helpers';
 
 let t: TempEngine | undefined;
@@ -130,6 +131,23 @@ describe('snapshots on a worker thread', () => {
         errors: [],
       });
     }
+  });
+
+  it('start when a run starts running, so the first large checkpoint does not wait for the thread', async () => {
+    const warm = vi.spyOn(SnapshotWorker.prototype, 'warm'); // calls through
+    t = await tempEngine();
+    const { engine } = t;
+    await smallOrchestration(engine);
+    expect(warm).not.toHaveBeenCalled();
+
+    const workflow = await engine.workflows.create(pingPong);
+    const run = await engine.runs.start(workflow.id, null);
+    await waitFor(() => warm.mock.calls.length > 0, 'the run to warm the checkpoint store');
+    const worker = warm.mock.contexts[0] as SnapshotWorker;
+    expect(worker.started).toBe(true);
+    await engine.runs.cancel(run.id, 'done with it');
+    await engine.close();
+    expect(worker.started).toBe(false);
   });
 
   it('fall back to the main connection when the worker cannot open the database', async () => {

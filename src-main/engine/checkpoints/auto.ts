@@ -1,6 +1,8 @@
 /**
  * Automatic checkpoints: every `autoIntervalMs` while a run is running, and when a run ends
  * (`onRunEnd`). Both are off unless configured. Failures are reported, never thrown into a run.
+ * A run that starts running also warms the checkpoint store: a checkpoint, automatic or asked
+ * for, is likely while it runs.
  */
 import type { Run } from '../../../src-shared/workflow';
 import type { EngineEvents } from '../engine-events';
@@ -21,8 +23,6 @@ export class AutoCheckpoints {
   ) {}
 
   start(): void {
-    const { autoIntervalMs, onRunEnd } = this.service.options;
-    if (autoIntervalMs === 0 && !onRunEnd) return;
     this.off = this.events.on('run.status', (run) => this.onRun(run));
   }
 
@@ -36,6 +36,9 @@ export class AutoCheckpoints {
   }
 
   private onRun(run: Run): void {
+    if (run.status === 'running') this.service.warm();
+    const { autoIntervalMs, onRunEnd } = this.service.options;
+    if (autoIntervalMs === 0 && !onRunEnd) return;
     if (run.status === 'running') this.running.add(run.id);
     else if (run.status !== 'pending') {
       const wasRunning = this.running.delete(run.id);

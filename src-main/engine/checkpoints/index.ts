@@ -109,6 +109,11 @@ export class CheckpointService {
     this.extensions.push(extension);
   }
 
+  /** A checkpoint is likely soon (a run is under way): the store gets ready for a large one. */
+  warm(): void {
+    if (!this.closed) this.deps.store.warm?.();
+  }
+
   /** True while a restore replaces the state (automatic checkpoints wait). */
   get restoring(): boolean {
     return this.restoringNow;

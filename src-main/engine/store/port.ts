@@ -377,6 +377,8 @@ export interface ReplaceResult {
 export interface CheckpointStore {
   /** The database schema version this adapter writes; a snapshot from a newer one cannot be restored. */
   readonly dbSchemaVersion: number;
+  /** Gets ready for a large snapshot soon (the adapter may start a thread for it); never throws. */
+  warm?(): void;
   /**
    * Every table a checkpoint keeps, in one read transaction. Messages: the unacknowledged ones,
    * plus acknowledged ones from `acknowledgedFromSeq` on (a pre-restore checkpoint keeps the

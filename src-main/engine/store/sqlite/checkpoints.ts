@@ -239,6 +239,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
     };
   }
 
+  warm(): void {
+    this.worker?.warm();
+  }
+
   async snapshot(
     options: { acknowledgedFromSeq?: number; messages?: boolean; compress?: CompressionSpec } = {},
   ): Promise<SnapshotTables> {
