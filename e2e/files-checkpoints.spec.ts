@@ -240,6 +240,12 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await expect(undo.getByRole('list', { name: 'What will change' })).toBeVisible();
   await undo.getByRole('button', { name: 'Restore', exact: true }).click();
   await expect(undo).toHaveCount(0);
+  // The undo can be undone too; its checkpoint names the restore it undid, without nesting.
+  await expect(
+    timeline.getByRole('listitem', {
+      name: `Checkpoint Before undoing the restore of "${CHECKPOINT}"`,
+    }),
+  ).toContainText('before restore');
   await expect(page.getByRole('status', { name: 'Run completed' })).toBeVisible();
   await page.getByRole('tab', { name: /Message log/ }).click();
   await expect(log.getByRole('row', { name: /COMPLETION_NOTIFICATION\s+Writing/ })).toHaveCount(1);

@@ -122,6 +122,36 @@ describe('undo, compare, export and import', () => {
     expect(dump(databasePath, { unacknowledgedOnly: true })).toEqual(changed);
   });
 
+  it('names undo and redo checkpoints after what was restored, without nesting', async () => {
+    const { engine } = await open();
+    const { a } = await smallOrchestration(engine);
+    const named = await engine.checkpoints.create({ name: 'Before restoring "x"' });
+    await engine.sessions.setStatus(a.id, 'idle');
+    const restoredX = await engine.checkpoints.restore(named.id);
+    const names = [];
+    let undo = restoredX.preRestoreCheckpointId!;
+    for (let i = 0; i < 3; i++) {
+      const meta = await engine.checkpoints.require(undo);
+      names.push(meta.name);
+      undo = (await engine.checkpoints.restore(meta.id)).preRestoreCheckpointId!;
+    }
+    names.push((await engine.checkpoints.require(undo)).name);
+    // A name a person gave is quoted as it is, even when it reads like an automatic one.
+    expect(names).toEqual([
+      'Before restoring "Before restoring "x""',
+      'Before undoing the restore of "Before restoring "x""',
+      'Before redoing the restore of "Before restoring "x""',
+      'Before undoing the restore of "Before restoring "x""',
+    ]);
+    // Each holds the state its name says: with the restored checkpoint's status, or without it.
+    const statusIn = async (id: string) => {
+      await engine.checkpoints.restore(id, { preserveCurrentState: false });
+      return (await engine.sessions.require(a.id)).status;
+    };
+    expect(await statusIn(restoredX.preRestoreCheckpointId!)).toBe('idle');
+    expect(await statusIn(named.id)).not.toBe('idle');
+  });
+
   it('previews what a restore would change, changing nothing', async () => {
     const { engine, databasePath } = await open();
     const { d, a } = await smallOrchestration(engine);

@@ -26,6 +26,7 @@ import {
 import { compareSnapshots, type CheckpointComparison } from './compare';
 import { writeFile } from './portable';
 import { forkInto, importFile } from './transfer';
+import { preRestoreName } from './labels';
 import { previewRestore, type RestorePreview } from './preview';
 import { cancelLiveRuns, drainDeliveries, sessionIds, settleRestoredRuns } from './restore';
 import {
@@ -290,7 +291,7 @@ export class CheckpointService {
       : await this.deps.store.snapshot({ messages: false });
     if (preserve) {
       preRestore = await this.save(current, {
-        name: `Before restoring "${meta.name}"`.slice(0, 200),
+        name: preRestoreName(meta),
         description: `The state just before checkpoint ${meta.id} was restored; restore this to undo.`,
         tags: ['auto', 'pre-restore'],
         automatic: true,

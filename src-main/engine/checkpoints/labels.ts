@@ -7,6 +7,23 @@ import { nameInRun, runIdIn } from '../runs/sessions';
 import { rowObjects } from './codec';
 import type { TableRows } from '../store/port';
 
+const UNDO_NAME = /^Before (restoring|undoing the restore of|redoing the restore of) "(.*)"$/s;
+
+/**
+ * The name of the checkpoint a restore of `restored` saves first (its undo). Undoing and redoing
+ * keep naming what the person restored instead of nesting quotes: restoring X saves 'Before
+ * restoring "X"' (the state without X); restoring that, the undo, saves 'Before undoing the
+ * restore of "X"' (the state with X); restoring that, the redo, saves 'Before redoing the restore
+ * of "X"' (without X again), whose restore saves 'Before undoing…' again.
+ */
+export function preRestoreName(restored: { name: string; tags: readonly string[] }): string {
+  const undone = restored.tags.includes('pre-restore') ? UNDO_NAME.exec(restored.name) : null;
+  if (!undone) return `Before restoring "${restored.name}"`.slice(0, 200);
+  const [, before, name] = undone;
+  const now = before === 'undoing the restore of' ? 'redoing' : 'undoing';
+  return `Before ${now} the restore of "${name}"`.slice(0, 200);
+}
+
 /** The part of a run id people see (its head is a timestamp shared by runs started together). */
 export const shownRun = (runId: string) => `…${runId.slice(-8)}`;
 
