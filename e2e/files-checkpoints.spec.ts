@@ -277,6 +277,13 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   try {
     // The fork holds the checkpoint's run as it was then: live, to be resumed when opened.
     expect(fork.prepare(`SELECT status FROM runs`).pluck().all()).toContain('running');
+    // With the history it needs to resume: what was acknowledged by then, as the dialog says.
+    const history = fork
+      .prepare(`SELECT count(*) FROM messages WHERE state = 'acknowledged'`)
+      .pluck()
+      .get() as number;
+    expect(history).toBeGreaterThan(0);
+    await expect(forked).toContainText(`${history} acknowledged before it`);
   } finally {
     fork.close();
   }

@@ -302,7 +302,10 @@ export interface CheckpointForkResult {
   databasePath: string;
   fromCheckpoint: string;
   sessions: number;
+  /** Not acknowledged at the checkpoint: delivered again in the fork. */
   messages: number;
+  /** Acknowledged by then: the fork's history. */
+  history: number;
   liveRuns: string[];
 }
 

@@ -1,13 +1,16 @@
 import Database from 'better-sqlite3';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OrchestrationError } from '../../src-shared/errors';
 import { decode, encode } from '../../src-main/engine/checkpoints/codec';
+import { SqliteCheckpointStore } from '../../src-main/engine/store/sqlite/checkpoints';
 import { tempEngine, type TempEngine } from '../helpers/temp-engine';
 import { dump, smallOrchestration, tamper } from './helpers';
 
 const temps: TempEngine[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const t of temps.splice(0)) await t.cleanup();
 });
 async function open() {
@@ -269,10 +272,11 @@ describe('undo, compare, export and import', () => {
 
   it('forks a checkpoint into a new database beside the current one', async () => {
     const { engine, dir, databasePath, reopen } = await open();
-    const { a } = await smallOrchestration(engine);
+    const { a, sent } = await smallOrchestration(engine);
     const cp = await engine.checkpoints.create({ name: 'fork me' });
     const state = dump(databasePath, { unacknowledgedOnly: true });
     await engine.sessions.setStatus(a.id, 'idle');
+    await engine.bus.acknowledge(sent[3]!.id); // after the checkpoint: pending in the fork
     const forkPath = join(dir, 'fork', 'o.db');
     const fork = await engine.checkpoints.fork(cp.id, { databasePath: forkPath });
     expect(fork).toMatchObject({
@@ -280,8 +284,12 @@ describe('undo, compare, export and import', () => {
       fromCheckpoint: cp.id,
       sessions: 3,
       messages: 4,
+      history: 1,
     });
     expect(dump(forkPath, { unacknowledgedOnly: true })).toEqual(state);
+    // The history: what was acknowledged by the checkpoint, as it is here.
+    const acknowledged = dump(forkPath).messages.filter((m) => m.state === 'acknowledged');
+    expect(acknowledged).toEqual(dump(databasePath).messages.filter((m) => m.id === sent[0]!.id));
     expect((await engine.sessions.require(a.id)).status).toBe('idle'); // the current timeline is untouched
     const other = await reopen({
       databasePath: forkPath,
@@ -292,6 +300,21 @@ describe('undo, compare, export and import', () => {
     expect((await refusal(engine.checkpoints.fork(cp.id, { databasePath: forkPath }))).code).toBe(
       'INVALID_INPUT',
     );
+  });
+
+  it('leaves no file behind when a fork fails, so it can be tried again', async () => {
+    const { engine, dir } = await open();
+    await smallOrchestration(engine);
+    const cp = await engine.checkpoints.create({ name: 'fork me' });
+    const forkPath = join(dir, 'fork.db');
+    vi.spyOn(SqliteCheckpointStore.prototype, 'copyHistoryInto').mockRejectedValueOnce(
+      new Error('disk full'),
+    );
+    await expect(engine.checkpoints.fork(cp.id, { databasePath: forkPath })).rejects.toThrow(
+      'disk full',
+    );
+    expect(readdirSync(dir).filter((f) => f.startsWith('fork.db'))).toEqual([]);
+    expect((await engine.checkpoints.fork(cp.id, { databasePath: forkPath })).history).toBe(1);
   });
 });
 

@@ -140,4 +140,50 @@ describe('runs.resume', () => {
     expect(back?.content).toEqual(lateAnswers[0]!.content);
     expect((await engine.runs.require(run.id)).result).toEqual(first.result);
   });
+
+  it('a fork of a checkpoint taken mid-run carries the run history, and its run resumes to the end', async () => {
+    t = await tempEngine();
+    const { engine } = t;
+    const workflow = await engine.workflows.create(gatedWorkflow(t.dir));
+    const run = await engine.runs.start(workflow.id, 'fork me');
+    const quick = run.sessions['quick']!;
+    const handled = async () => {
+      const [answer] = await engine.bus.list({ sender: quick, type: 'COMPLETION_NOTIFICATION' });
+      return answer?.state === 'acknowledged';
+    };
+    await waitFor(
+      async () =>
+        ['slow1', 'slow2'].every((n) => existsSync(join(t!.dir, `started-${n}`))) &&
+        (await handled()),
+      'both shells to start and quick to be answered',
+    );
+    const cp = await engine.checkpoints.create({ name: 'mid-run' });
+    const forkPath = join(t.dir, 'fork', 'fork.db');
+    const forked = await engine.checkpoints.fork(cp.id, { databasePath: forkPath });
+    expect(forked.liveRuns).toEqual([run.id]);
+    await engine.runs.cancel(run.id, 'the fork goes on instead');
+
+    const fork = await t.reopen({
+      databasePath: forkPath,
+      messageQueuePath: join(t.dir, 'fork', 'queue'),
+    });
+    expect((await fork.runs.require(run.id)).status).toBe('interrupted');
+    // The mail acknowledged before the checkpoint is the fork's history too: what quick was
+    // asked and what it answered, as acknowledged.
+    expect((await fork.bus.list({ receiver: quick })).map((m) => [m.type, m.state])).toEqual([
+      ['DIRECTION', 'acknowledged'],
+    ]);
+    expect((await fork.bus.list({ sender: quick })).map((m) => [m.type, m.state])).toEqual([
+      ['COMPLETION_NOTIFICATION', 'acknowledged'],
+    ]);
+
+    writeFileSync(join(t.dir, 'gate'), '');
+    await fork.runs.resume(run.id);
+    const done = await fork.runs.wait(run.id, 30_000);
+    expect(done.status).toBe('completed');
+    expect(Object.keys(done.result as object).sort()).toEqual(['quick', 'slow1', 'slow2']);
+    // quick's answer was taken before the checkpoint: it is not asked again.
+    expect(await answers(fork, quick)).toBe(1);
+    expect(await fork.bus.list({ receiver: quick })).toHaveLength(1);
+  });
 });

@@ -2,10 +2,10 @@
  * Checkpoints leaving or entering this database: fork (the state into a new database, a separate
  * timeline) and import of a portable file (validated as thoroughly as a restore).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ValidationError } from '../../../src-shared/errors';
 import { newId } from '../ids';
-import type { CheckpointMeta } from '../store/port';
+import type { CheckpointMeta, ReplaceResult } from '../store/port';
 import type { WorkflowDefinition } from '../../../src-shared/workflow';
 import { decode, rowObjects, summarize, type Payload } from './codec';
 import { readFile } from './portable';
@@ -34,25 +34,36 @@ export async function forkInto(
       path,
     );
   }
-  const storage = deps.openStorage(path);
   try {
-    storage.checkpoints.check(payload);
-    const replaced = await storage.checkpoints.replace(payload, {
-      liveRunOwner: null,
-      reason: `forked from checkpoint "${meta.name}"`,
-      now: deps.now(),
-      takenAt: payload.createdAt,
-    });
-    await storage.checkpoints.insert(meta, (await deps.store.data(meta.id))!, { head: true });
+    const storage = deps.openStorage(path);
+    let replaced: ReplaceResult;
+    try {
+      storage.checkpoints.check(payload);
+      replaced = await storage.checkpoints.replace(payload, {
+        liveRunOwner: null,
+        reason: `forked from checkpoint "${meta.name}"`,
+        now: deps.now(),
+        takenAt: payload.createdAt,
+      });
+      await storage.checkpoints.insert(meta, (await deps.store.data(meta.id))!, { head: true });
+    } finally {
+      await storage.close();
+    }
+    // The checkpoint holds what was not acknowledged yet; a run resumed in the fork also reads
+    // what its sessions had sent and handled by then.
+    const history = await deps.store.copyHistoryInto(path, payload.maxMessageSeq);
     return {
       databasePath: path,
       fromCheckpoint: meta.id,
       sessions: replaced.sessions,
       messages: replaced.messages,
+      history,
       liveRuns: replaced.liveRuns,
     };
-  } finally {
-    await storage.close();
+  } catch (error) {
+    // All or nothing: a half-written fork would be refused as existing by the next try.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    throw error;
   }
 }
 

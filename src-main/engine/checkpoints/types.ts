@@ -47,7 +47,10 @@ export interface ForkResult {
   databasePath: string;
   fromCheckpoint: string;
   sessions: number;
+  /** Messages not acknowledged at the checkpoint (delivered again in the fork). */
   messages: number;
+  /** Messages acknowledged by then, copied as the fork's history (a resumed run reads them). */
+  history: number;
   /** Runs that were live in the checkpoint: the forked engine marks them interrupted when it opens. */
   liveRuns: string[];
 }

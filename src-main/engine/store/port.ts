@@ -404,6 +404,12 @@ export interface CheckpointStore {
    * touches nothing. `thorough` also checks the packed rows' internal structure (validate, import).
    */
   check(tables: SnapshotTables, options?: { thorough?: boolean }): void;
+  /**
+   * Copies the messages acknowledged up to `upToSeq` into another database this adapter wrote
+   * (a fork: the history a checkpoint leaves out, which a resumed run reads); rows that database
+   * holds already are kept. Returns how many were copied.
+   */
+  copyHistoryInto(databasePath: string, upToSeq: number): Promise<number>;
   /** The rows of a table, unpacked when the adapter packed them (compare reads every message). */
   unpack(table: TableRows): unknown[][];
   /** Messages this engine instance holds leased right now. */

@@ -282,8 +282,9 @@ function ForkDialog() {
   return (
     <Modal title="Forked" onClose={closeFork}>
       <p>
-        The checkpoint&apos;s state ({f.sessions} sessions, {f.messages} messages) is now a separate
-        database beside this one; this timeline is unchanged:
+        The checkpoint&apos;s state ({f.sessions} sessions, {f.messages} messages to deliver,{' '}
+        {f.history} acknowledged before it) is now a separate database beside this one; this
+        timeline is unchanged:
       </p>
       <pre className="excerpt" aria-label="Forked database">
         {f.databasePath}

@@ -362,6 +362,23 @@ export class SqliteCheckpointStore implements CheckpointStore {
     }
   }
 
+  async copyHistoryInto(databasePath: string, upToSeq: number): Promise<number> {
+    const columns = this.messageColumns.map((c) => `"${c.name}"`).join(', ');
+    // Between transactions (this runs in one synchronous block), so ATTACH is allowed.
+    this.db.prepare('ATTACH DATABASE ? AS fork').run(databasePath);
+    try {
+      const { changes } = this.db
+        .prepare(
+          `INSERT OR IGNORE INTO fork.messages (${columns})
+           SELECT ${columns} FROM main.messages WHERE seq <= ? AND state = 'acknowledged'`,
+        )
+        .run(upToSeq);
+      return changes;
+    } finally {
+      this.db.prepare('DETACH DATABASE fork').run();
+    }
+  }
+
   check(tables: SnapshotTables, options: { thorough?: boolean } = {}): void {
     for (const t of TABLES) this.checkColumns(t, tables[t]);
     const { packed, columns } = tables.messages;
