@@ -57,7 +57,8 @@ it.each([['ts'], ['js']])('the remote %s example in sdk/README.md runs', async (
     if (lang === 'ts') {
       expect(stdout).toContain('engine 1.0.0 role admin');
       expect(stdout).toContain('result {"Greeter":{"greeting":"hello world"}}');
-      expect(stdout).toContain('run is running');
+      expect(stdout).toContain('run is running\n');
+      expect(stdout.indexOf('run is running')).toBeLessThan(stdout.indexOf('run is completed'));
       expect(stderr).toContain('INVALID_INPUT sender "nobody" is not a session');
     } else {
       expect(stdout).toContain("observed { task: 'build' }");
