@@ -295,6 +295,11 @@ export interface RestorePreview {
     removed: string[];
   };
   workflows: { removed: SessionRef[]; added: SessionRef[]; changed: SessionRef[] };
+  /**
+   * The checkpoint is not the head or an ancestor of it (an earlier restore left it, or it was
+   * imported): messages acknowledged on its timeline may be missing here (docs/checkpoints.md).
+   */
+  historyIncomplete: boolean;
   /** One line each, for a confirmation dialog. */
   lines: string[];
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempEngine, waitFor, type TempEngine } from '../helpers/temp-engine';
 import { pingPong } from './fixtures/ping-pong';
-import { dump } from './helpers';
+import { dump, smallOrchestration } from './helpers';
 
 let t: TempEngine | undefined;
 afterEach(async () => {
@@ -76,6 +76,43 @@ describe('restore preview', () => {
     );
     await engine.checkpoints.restore(cp.id);
     expect(await engine.runs.get(run.id)).toBeUndefined();
+  });
+
+  it('warns that a checkpoint an earlier restore left behind lacks the history acknowledged since', async () => {
+    t = await tempEngine();
+    const { engine } = t;
+    const { d, a } = await smallOrchestration(engine);
+    const early = await engine.checkpoints.create({ name: 'early' });
+    const done = await engine.bus.publish({ type: 'COMMAND', sender: d.id, receiver: a.id });
+    await engine.bus.acknowledge(done.id);
+    const late = await engine.checkpoints.create({ name: 'late' });
+
+    // Along the timeline: the head and its ancestors have their history here.
+    for (const cp of [late, early]) {
+      const preview = await engine.checkpoints.preview(cp.id);
+      expect(preview.historyIncomplete).toBe(false);
+      expect(preview.lines.join('\n')).not.toMatch(/another timeline/);
+    }
+    const back = await engine.checkpoints.restore(early.id);
+    expect(back.warnings.join('\n')).not.toMatch(/another timeline/);
+
+    // "late" was left behind: what was acknowledged after "early" went with the restore.
+    const preview = await engine.checkpoints.preview(late.id);
+    expect(preview.historyIncomplete).toBe(true);
+    expect(preview.lines).toContain(
+      'Checkpoint "late" is on another timeline (an earlier restore left it, or it was imported): ' +
+        'messages acknowledged on that timeline after it parted from this one are not in this ' +
+        'database, so a run resumed from it may do that work again.',
+    );
+    // The undo carries that history: no warning, and it brings the message back.
+    expect((await engine.checkpoints.preview(back.preRestoreCheckpointId!)).historyIncomplete).toBe(
+      false,
+    );
+    const jumped = await engine.checkpoints.restore(late.id);
+    expect(jumped.warnings.join('\n')).toMatch(/"late" is on another timeline/);
+    expect(await engine.bus.get(done.id)).toBeUndefined();
+    await engine.checkpoints.restore(back.preRestoreCheckpointId!);
+    expect((await engine.bus.get(done.id))?.state).toBe('acknowledged');
   });
 
   it('compares two checkpoints of a run in sentences that name its sessions and run as the workflow does', async () => {

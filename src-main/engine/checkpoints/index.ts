@@ -27,6 +27,7 @@ import { compareSnapshots, type CheckpointComparison } from './compare';
 import { writeFile } from './portable';
 import { forkInto, importFile } from './transfer';
 import { preRestoreName } from './labels';
+import { historyWarning } from './lineage';
 import { previewRestore, type RestorePreview } from './preview';
 import { cancelLiveRuns, drainDeliveries, sessionIds, settleRestoredRuns } from './restore';
 import {
@@ -233,6 +234,7 @@ export class CheckpointService {
       current,
       target,
       live.map((r) => r.id),
+      await historyWarning(this.deps.store, meta),
     );
   }
 
@@ -283,6 +285,9 @@ export class CheckpointService {
     const { deps } = this;
     const conflicts: RestoreConflict[] = [];
     const warnings: string[] = [];
+    // Before the undo checkpoint is saved: that moves the head.
+    const lostHistory = await historyWarning(deps.store, meta);
+    if (lostHistory) warnings.push(lostHistory);
     let preRestore: Checkpoint | null = null;
     // The undo keeps the acknowledged history this restore rewinds: everything from the
     // checkpoint's oldest unacknowledged message on (what the restore deletes or re-pends).

@@ -55,6 +55,7 @@ export function previewRestore(
   current: SnapshotTables,
   target: Payload,
   liveNow: string[],
+  historyWarning: string | null,
 ): RestorePreview {
   const after = statusesAfter(target);
   const sessionsNow = byId(current.sessions);
@@ -104,9 +105,11 @@ export function previewRestore(
     messages: { now: states(current), atCheckpoint: states(target) },
     runs,
     workflows,
+    historyIncomplete: historyWarning !== null,
     lines: [],
   };
   preview.lines = describe(preview, labels);
+  if (historyWarning) preview.lines.push(historyWarning);
   return preview;
 }
 
