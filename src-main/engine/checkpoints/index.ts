@@ -257,10 +257,13 @@ export class CheckpointService {
    * A new, separate timeline: the checkpoint's state in a fresh database at `databasePath`, beside
    * the current one (open it with createEngine). Live runs in it are marked interrupted on open.
    */
-  async fork(id: string, target: { databasePath: string }): Promise<ForkResult> {
-    const meta = await this.require(id);
-    const payload = await this.load(meta);
-    return forkInto(this.deps, meta, payload, target?.databasePath);
+  fork(id: string, target: { databasePath: string }): Promise<ForkResult> {
+    // Exclusive: a restore meanwhile would change the history the fork copies.
+    return this.exclusive(async () => {
+      const meta = await this.require(id);
+      const payload = await this.load(meta);
+      return forkInto(this.deps, meta, payload, target?.databasePath);
+    });
   }
 
   /** The portable file (validated first); also written to `path` when given. */

@@ -26,7 +26,8 @@ export async function historyWarning(
 /** True when `id` is the head or one of its ancestors. */
 async function onCurrentPath(store: CheckpointStore, id: string): Promise<boolean> {
   const seen = new Set<string>();
-  for (let at = await store.head(); at !== null && !seen.has(at);) {
+  let at = await store.head();
+  while (at !== null && !seen.has(at)) {
     if (at === id) return true;
     seen.add(at);
     at = (await store.get(at))?.parentId ?? null;
