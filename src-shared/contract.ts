@@ -307,10 +307,11 @@ export interface CheckpointForkResult {
   databasePath: string;
   fromCheckpoint: string;
   sessions: number;
-  /** Not acknowledged at the checkpoint: delivered again in the fork. */
+  /** Messages not acknowledged at the checkpoint (delivered again in the fork). */
   messages: number;
-  /** Acknowledged by then: the fork's history. */
+  /** Messages acknowledged by then, copied as the fork's history (a resumed run reads them). */
   history: number;
+  /** Runs that were live in the checkpoint: the forked engine marks them interrupted when it opens. */
   liveRuns: string[];
 }
 

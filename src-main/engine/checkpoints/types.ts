@@ -1,3 +1,4 @@
+import type { CheckpointForkResult } from '../../../src-shared/contract';
 import type { WorkflowDefinition } from '../../../src-shared/workflow';
 import type { EngineEvents } from '../engine-events';
 import type { TypedEmitter } from '../events';
@@ -43,17 +44,8 @@ export interface CheckpointStats {
   maxSizeBytes: number;
 }
 
-export interface ForkResult {
-  databasePath: string;
-  fromCheckpoint: string;
-  sessions: number;
-  /** Messages not acknowledged at the checkpoint (delivered again in the fork). */
-  messages: number;
-  /** Messages acknowledged by then, copied as the fork's history (a resumed run reads them). */
-  history: number;
-  /** Runs that were live in the checkpoint: the forked engine marks them interrupted when it opens. */
-  liveRuns: string[];
-}
+/** What fork() wrote: the same shape clients see. */
+export type ForkResult = CheckpointForkResult;
 
 /**
  * State kept outside the engine's tables that a checkpoint also records and puts back (e.g. the
