@@ -102,7 +102,8 @@ describe('restore preview', () => {
     expect(preview.lines).toContain(
       'Checkpoint "late" is on another timeline (an earlier restore left it, or it was imported): ' +
         'messages acknowledged on that timeline after it parted from this one are not in this ' +
-        'database, so a run resumed from it may do that work again.',
+        'database, so a run resumed from it may do that work again. To keep them, restore the ' +
+        '"Before restoring" checkpoint of the restore that left it first.',
     );
     // The undo carries that history: no warning, and it brings the message back.
     expect((await engine.checkpoints.preview(back.preRestoreCheckpointId!)).historyIncomplete).toBe(
@@ -112,6 +113,10 @@ describe('restore preview', () => {
     expect(jumped.warnings.join('\n')).toMatch(/"late" is on another timeline/);
     expect(await engine.bus.get(done.id)).toBeUndefined();
     await engine.checkpoints.restore(back.preRestoreCheckpointId!);
+    expect((await engine.bus.get(done.id))?.state).toBe('acknowledged');
+    // From there, "late" is on the timeline again and comes back whole.
+    expect((await engine.checkpoints.preview(late.id)).historyIncomplete).toBe(false);
+    expect((await engine.checkpoints.restore(late.id)).warnings).toEqual([]);
     expect((await engine.bus.get(done.id))?.state).toBe('acknowledged');
   });
 

@@ -19,7 +19,8 @@ export async function historyWarning(
   return (
     `Checkpoint "${checkpoint.name}" is on another timeline (an earlier restore left it, or it ` +
     'was imported): messages acknowledged on that timeline after it parted from this one are ' +
-    'not in this database, so a run resumed from it may do that work again.'
+    'not in this database, so a run resumed from it may do that work again. To keep them, ' +
+    'restore the "Before restoring" checkpoint of the restore that left it first.'
   );
 }
 
