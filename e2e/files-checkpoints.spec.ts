@@ -290,5 +290,25 @@ test('run, Create checkpoint, let the run go on, Restore, and undo the restore',
   await page.screenshot({ path: `${ARTIFACTS}/22-forked.png` });
   await forked.getByRole('button', { name: 'Close' }).click();
 
+  // A checkpoint an earlier restore left behind: its confirmation warns before anything changes.
+  const LATER = unique('Later');
+  await page.keyboard.press('ControlOrMeta+S');
+  await create.getByLabel('Checkpoint name').fill(LATER);
+  await create.getByRole('button', { name: 'Create', exact: true }).click();
+  const later = timeline.getByRole('listitem', { name: `Checkpoint ${LATER}` });
+  await expect(later).toBeVisible();
+  await entry.getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(confirm.getByRole('list', { name: 'What will change' })).toBeVisible();
+  await expect(confirm.getByRole('list', { name: 'Warnings' })).toHaveCount(0);
+  await confirm.getByRole('button', { name: 'Restore', exact: true }).click();
+  await expect(confirm).toHaveCount(0);
+  await later.getByRole('button', { name: 'Restore', exact: true }).click();
+  const leftBehind = page.getByRole('dialog', { name: `Restore "${LATER}"?` });
+  await expect(leftBehind.getByRole('list', { name: 'Warnings' })).toContainText(
+    `Checkpoint "${LATER}" is on another timeline`,
+  );
+  await page.screenshot({ path: `${ARTIFACTS}/22b-left-behind.png` });
+  await leftBehind.getByRole('button', { name: 'Cancel' }).click();
+
   expect(problems).toEqual([]);
 });

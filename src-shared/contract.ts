@@ -300,6 +300,8 @@ export interface RestorePreview {
    * imported): messages acknowledged on its timeline may be missing here (docs/checkpoints.md).
    */
   historyIncomplete: boolean;
+  /** What to know before restoring (such as an incomplete history), one sentence each. */
+  warnings: string[];
   /** One line each, for a confirmation dialog. */
   lines: string[];
 }

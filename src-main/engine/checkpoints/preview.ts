@@ -106,10 +106,10 @@ export function previewRestore(
     runs,
     workflows,
     historyIncomplete: historyWarning !== null,
+    warnings: historyWarning ? [historyWarning] : [],
     lines: [],
   };
   preview.lines = describe(preview, labels);
-  if (historyWarning) preview.lines.push(historyWarning);
   return preview;
 }
 

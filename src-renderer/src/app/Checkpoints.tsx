@@ -223,6 +223,13 @@ function RestoreDialog() {
         </p>
       )}
       {!p && !q.error && <p className="hint">Working out what will change…</p>}
+      {p && p.warnings.length > 0 && (
+        <ul className="warnings" aria-label="Warnings">
+          {p.warnings.map((warning, i) => (
+            <li key={i}>{warning}</li>
+          ))}
+        </ul>
+      )}
       {p && (
         <ul className="changes" aria-label="What will change">
           {p.lines.map((line, i) => (
